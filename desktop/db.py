@@ -1,0 +1,251 @@
+"""Engines from URLs, SQLite pragmas, the data directory and migrate-on-open."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Engine, make_url
+
+from desktop.errors import DatabaseOpenError
+
+APP_NAME = "Taskforce"
+DATABASE_FILENAME = "taskforce.db"
+BUSY_TIMEOUT_MS = 5_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OUR_TABLES = frozenset({"hero", "team", "item", "user", "task"})
+
+
+def data_dir() -> Path:
+    """Where the default database lives: $TASKFORCE_DATA_DIR or the platform's user data dir."""
+    override = os.environ.get("TASKFORCE_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    override = os.environ.get("TASKFORCE_DATA_DIR")
+    if override:
+        return Path(override).expanduser() / "logs"
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url(directory: Path | None = None) -> str:
+    override = os.environ.get("TASKFORCE_DATABASE_URL")
+    if override and directory is None:
+        return override
+    return sqlite_url((directory or data_dir()) / DATABASE_FILENAME)
+
+
+def sqlite_url(path: Path) -> str:
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may be shown or logged: never with a password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<invalid database URL>"
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file behind a SQLite URL, or None for servers and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().resolve()
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: next to the package in a checkout or bundle, inside it when installed."""
+    package = Path(__file__).resolve().parent
+    bundle = Path(getattr(sys, "_MEIPASS", package.parent))
+    for candidate in (package / "_migrations", bundle / "migrations", package.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise DatabaseOpenError("The database migrations are missing from this installation.")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+# --- engines -----------------------------------------------------------------
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for any supported URL, with the settings each database needs."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    kwargs: dict[str, Any] = {"echo": echo}
+    if backend == "sqlite":
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        engine = sa.create_engine(parsed, **kwargs)
+        sa.event.listen(engine, "connect", _set_sqlite_pragmas)
+        sa.event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    if backend in ("mysql", "mariadb") and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+# --- opening and migrating ---------------------------------------------------
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the directory (0700) and an empty file (0600) so the data is private from the start."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
+        yield connection
+
+
+def inspect_sqlite_file(path: Path) -> str | None:
+    """Check an existing file without writing to it; return its Alembic revision (None when empty).
+
+    Raises DatabaseOpenError for a file that is not a SQLite database, is damaged,
+    is some other program's database, or was made by a newer Taskforce.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open("rb") as handle:
+        if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise DatabaseOpenError(f"{path.name} is not a Taskforce database (it is not an SQLite file).")
+    try:
+        with _read_only(path) as connection:
+            status = connection.execute("PRAGMA quick_check").fetchone()
+            if not status or status[0] != "ok":
+                raise DatabaseOpenError(f"{path.name} is damaged: {status[0] if status else 'no answer'}.")
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+    except sqlite3.DatabaseError as error:
+        raise DatabaseOpenError(f"{path.name} cannot be read as a database: {error}.") from error
+    user_tables = {name for name in tables if not name.startswith("sqlite_")}
+    return _checked_revision(path.name, user_tables, revision)
+
+
+def _checked_revision(name: str, tables: set[str], revision: str | None) -> str | None:
+    if not tables:
+        return None
+    if "alembic_version" not in tables or not (tables & OUR_TABLES):
+        raise DatabaseOpenError(f"{name} holds tables of another program; Taskforce will not change it.")
+    if revision is not None and revision not in known_revisions():
+        raise DatabaseOpenError(
+            f"{name} was written by a newer version of Taskforce (schema {revision}); "
+            "update Taskforce to open it."
+        )
+    return revision
+
+
+def server_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        revision = MigrationContext.configure(connection).get_current_revision()
+    return _checked_revision(mask_url(engine.url), tables, revision)
+
+
+def backup_sqlite(source: Path, destination: Path) -> Path:
+    """A consistent copy through SQLite's backup API, private like the original."""
+    prepare_sqlite_file(destination)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(destination)) as dst:
+        src.backup(dst)
+    return destination
+
+
+def pre_migration_backup(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return backup_sqlite(path, path.with_name(f"{path.name}.before-{revision}-{stamp}.bak"))
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations on this engine's database."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def open_engine(url: str, *, echo: bool = False) -> Engine:
+    """Check, back up when needed, migrate to head, and return a ready engine."""
+    try:
+        make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise DatabaseOpenError(f"Not a database URL: {mask_url(url)}") from error
+    path = sqlite_path(url)
+    if path is not None:
+        revision = inspect_sqlite_file(path)
+        prepare_sqlite_file(path)
+        if revision is not None and revision != head_revision():
+            pre_migration_backup(path, revision)
+    engine = create_engine(url, echo=echo)
+    try:
+        if path is None:
+            server_revision(engine)
+        upgrade(engine)
+    except DatabaseOpenError:
+        engine.dispose()
+        raise
+    except sa.exc.SQLAlchemyError as error:
+        engine.dispose()
+        reason = getattr(error, "orig", None) or error
+        raise DatabaseOpenError(f"Cannot open {mask_url(url)}: {reason}") from error
+    return engine

@@ -1,0 +1,333 @@
+"""Tables and their Base / Create / Read / Update schemas.
+
+Each rule (length, range, blank, e-mail) is declared once here; the store
+relies on it and the edit dialogs read it to build their widgets.
+"""
+
+# No "from __future__ import annotations": SQLModel resolves relationship annotations at class creation.
+import math
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from pydantic import field_validator
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine.interfaces import Dialect
+from sqlmodel import Field, Relationship, SQLModel
+
+NAME_MAX = 100
+TITLE_MAX = 200
+POWER_MAX = 100
+USERNAME_MAX = 50
+EMAIL_MAX = 254
+DESCRIPTION_MAX = 20_000
+LEVEL_MIN, LEVEL_MAX = 1, 100
+PRICE_MAX = 1_000_000_000.0
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# utf8mb4 with a binary collation: every character round-trips and
+# uniqueness means "the same text" on MariaDB as on SQLite and PostgreSQL.
+MYSQL_TABLE_ARGS: dict[str, Any] = {
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_bin",
+    "mariadb_charset": "utf8mb4",
+    "mariadb_collate": "utf8mb4_bin",
+}
+
+
+class UtcTimestamp(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime stored as naive UTC with microseconds everywhere."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in {"mysql", "mariadb"}:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime(timezone=False))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def long_text() -> sa.types.TypeEngine[str]:
+    return sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- shared validators -------------------------------------------------------
+
+
+def _reject_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def required_text(value: object) -> object:
+    """Strip a required text field; blank or an explicit None is refused."""
+    if value is None:
+        raise ValueError("is required and cannot be cleared")
+    if isinstance(value, str):
+        value = _reject_nul(value.strip())
+        if not value:
+            raise ValueError("must not be blank")
+    return value
+
+
+def optional_text(value: object) -> object:
+    """Strip an optional text field; blank becomes None."""
+    if isinstance(value, str):
+        value = _reject_nul(value.strip())
+        return value or None
+    return value
+
+
+def required_value(value: object) -> object:
+    if value is None:
+        raise ValueError("is required and cannot be cleared")
+    return value
+
+
+def normalized_email(value: object) -> object:
+    value = required_text(value)
+    if not isinstance(value, str):
+        return value
+    try:
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"is not a valid e-mail address ({error})") from error
+    # Stored lower-case so that uniqueness is case-insensitive on every database.
+    return checked.normalized.lower()
+
+
+def finite_price(value: object) -> object:
+    """Refuse NaN and infinities before range checks give a confusing message."""
+    value = required_value(value)
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except ValueError:
+            return value  # pydantic reports "not a valid number"
+        if not math.isfinite(number):
+            raise ValueError("must be a finite number")
+    return value
+
+
+class TaskStatus(StrEnum):
+    todo = "todo"
+    in_progress = "in_progress"
+    done = "done"
+
+    @property
+    def label(self) -> str:
+        return {"todo": "To do", "in_progress": "In progress", "done": "Done"}[self.value]
+
+
+STATUS_TYPE = sa.Enum(
+    TaskStatus,
+    native_enum=False,
+    length=20,
+    values_callable=lambda enum: [member.value for member in enum],
+    validate_strings=True,
+    name="taskstatus",
+)
+
+
+# --- Team --------------------------------------------------------------------
+
+
+class TeamBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX, index=True)
+
+    _clean = field_validator("name", mode="before")(required_text)
+
+
+class Team(TeamBase, table=True):
+    __table_args__ = MYSQL_TABLE_ARGS
+    id: int | None = Field(default=None, primary_key=True)
+    heroes: list["Hero"] = Relationship(back_populates="team")
+
+
+class TeamCreate(TeamBase):
+    pass
+
+
+class TeamRead(TeamBase):
+    id: int
+
+
+class TeamUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+
+    _clean = field_validator("name", mode="before")(required_text)
+
+
+# --- Hero --------------------------------------------------------------------
+
+
+class HeroBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX, index=True)
+    power: str = Field(min_length=1, max_length=POWER_MAX)
+    level: int = Field(default=1, ge=LEVEL_MIN, le=LEVEL_MAX)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+
+    _clean = field_validator("name", "power", mode="before")(required_text)
+
+
+class Hero(HeroBase, table=True):
+    __table_args__ = MYSQL_TABLE_ARGS
+    id: int | None = Field(default=None, primary_key=True)
+    team: Optional["Team"] = Relationship(back_populates="heroes")
+
+
+class HeroCreate(HeroBase):
+    pass
+
+
+class HeroRead(HeroBase):
+    id: int
+
+
+class HeroUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    power: str | None = Field(default=None, min_length=1, max_length=POWER_MAX)
+    level: int | None = Field(default=None, ge=LEVEL_MIN, le=LEVEL_MAX)
+    team_id: int | None = None
+
+    _clean = field_validator("name", "power", mode="before")(required_text)
+    _level = field_validator("level", mode="before")(required_value)
+
+
+# --- Item --------------------------------------------------------------------
+
+
+class ItemBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX, index=True)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX, sa_type=long_text())
+    price: float = Field(ge=0, le=PRICE_MAX, index=True, sa_type=sa.Double())
+    in_stock: bool = True
+
+    _clean = field_validator("name", mode="before")(required_text)
+    _description = field_validator("description", mode="before")(optional_text)
+    _price = field_validator("price", mode="before")(finite_price)
+
+
+class Item(ItemBase, table=True):
+    __table_args__ = MYSQL_TABLE_ARGS
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ItemCreate(ItemBase):
+    pass
+
+
+class ItemRead(ItemBase):
+    id: int
+
+
+class ItemUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    price: float | None = Field(default=None, ge=0, le=PRICE_MAX)
+    in_stock: bool | None = None
+
+    _clean = field_validator("name", mode="before")(required_text)
+    _description = field_validator("description", mode="before")(optional_text)
+    _price = field_validator("price", mode="before")(finite_price)
+    _in_stock = field_validator("in_stock", mode="before")(required_value)
+
+
+# --- User --------------------------------------------------------------------
+
+
+class UserBase(SQLModel):
+    username: str = Field(min_length=1, max_length=USERNAME_MAX, unique=True, index=True)
+    email: str = Field(min_length=3, max_length=EMAIL_MAX, unique=True)
+
+    _clean = field_validator("username", mode="before")(required_text)
+    _email = field_validator("email", mode="before")(normalized_email)
+
+
+class User(UserBase, table=True):
+    __table_args__ = MYSQL_TABLE_ARGS
+    id: int | None = Field(default=None, primary_key=True)
+    tasks: list["Task"] = Relationship(back_populates="owner")
+
+
+class UserCreate(UserBase):
+    pass
+
+
+class UserRead(UserBase):
+    id: int
+
+
+class UserUpdate(SQLModel):
+    username: str | None = Field(default=None, min_length=1, max_length=USERNAME_MAX)
+    email: str | None = Field(default=None, min_length=3, max_length=EMAIL_MAX)
+
+    _clean = field_validator("username", mode="before")(required_text)
+    _email = field_validator("email", mode="before")(normalized_email)
+
+
+# --- Task --------------------------------------------------------------------
+
+
+class TaskBase(SQLModel):
+    title: str = Field(min_length=1, max_length=TITLE_MAX, index=True)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX, sa_type=long_text())
+    status: TaskStatus = Field(default=TaskStatus.todo, sa_type=STATUS_TYPE, index=True)
+
+    _clean = field_validator("title", mode="before")(required_text)
+    _description = field_validator("description", mode="before")(optional_text)
+
+
+class Task(TaskBase, table=True):
+    __table_args__ = MYSQL_TABLE_ARGS
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UtcTimestamp(), index=True)
+    owner_id: int = Field(foreign_key="user.id", index=True)
+    owner: Optional["User"] = Relationship(back_populates="tasks")
+
+
+class TaskCreate(TaskBase):
+    owner_id: int
+
+
+class TaskRead(TaskBase):
+    id: int
+    created_at: datetime
+    owner_id: int
+
+
+class TaskUpdate(SQLModel):
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    status: TaskStatus | None = None
+    owner_id: int | None = None
+
+    _clean = field_validator("title", mode="before")(required_text)
+    _description = field_validator("description", mode="before")(optional_text)
+    _required = field_validator("status", "owner_id", mode="before")(required_value)

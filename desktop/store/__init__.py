@@ -1,0 +1,35 @@
+"""The data store: everything the GUI does goes through here. No Qt."""
+
+from desktop.errors import (
+    DatabaseOpenError,
+    DuplicateError,
+    InUseError,
+    NotFoundError,
+    RelatedRowError,
+    StorageError,
+    TaskforceError,
+)
+from desktop.store.entities import ENTITIES, Entity, Reference
+from desktop.store.events import Change
+from desktop.store.repository import MAX_LIST_LIMIT, MAX_PAGE_LIMIT, Deletion, Record, Repository
+from desktop.store.store import Store
+
+__all__ = [
+    "ENTITIES",
+    "MAX_LIST_LIMIT",
+    "MAX_PAGE_LIMIT",
+    "Change",
+    "DatabaseOpenError",
+    "Deletion",
+    "DuplicateError",
+    "Entity",
+    "InUseError",
+    "NotFoundError",
+    "Record",
+    "Reference",
+    "RelatedRowError",
+    "Repository",
+    "StorageError",
+    "Store",
+    "TaskforceError",
+]

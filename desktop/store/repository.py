@@ -1,0 +1,318 @@
+"""One repository per entity: CRUD, filtering, searching, sorting, paging and counting."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from desktop.errors import DuplicateError, InUseError, NotFoundError, RelatedRowError, StorageError
+from desktop.store.entities import ENTITIES, Entity
+from desktop.store.events import Change
+
+if TYPE_CHECKING:
+    from desktop.store.store import Store
+
+R = TypeVar("R", bound=SQLModel)
+
+MAX_LIST_LIMIT = 100  # the seed's list_tasks bound
+MAX_PAGE_LIMIT = 2_000  # windows the GUI loads at once
+
+
+@dataclass(frozen=True)
+class Record(Generic[R]):
+    """A row as the views show it: the Read object plus the names of the rows it references."""
+
+    read: R
+    refs: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class Deletion:
+    """What a delete removed and changed, enough to put it all back (undo)."""
+
+    entity: str
+    rows: list[SQLModel]
+    # (entity, row id, field, value before the delete) for rows whose references were moved or cleared
+    moved: list[tuple[str, int, str, int | None]] = field(default_factory=list)
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def friendly_storage_error(error: sa.exc.DBAPIError) -> str:
+    text = str(error.orig).lower()
+    if "full" in text or "no space" in text:
+        return "The disk is full: the change was not saved. Free some space and try again."
+    if "locked" in text or "busy" in text or "lock wait" in text:
+        return "The database is busy in another program: the change was not saved. Try again in a moment."
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return "The database is read-only: changes cannot be saved."
+    if "closed" in text or "connect" in text or "lost" in text or "gone away" in text:
+        return "The connection to the database was lost. Check that it is reachable and try again."
+    return f"The database refused the operation: {error.orig}"
+
+
+class Repository(Generic[R]):
+    def __init__(self, store: Store, entity: Entity) -> None:
+        self._store = store
+        self.entity = entity
+        self._table = entity.sa_table
+        self._columns = [column.name for column in self._table.c]
+
+    # --- plumbing ------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose database errors arrive as TaskforceErrors, rolled back on any failure."""
+        try:
+            with Session(self._store.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except sa.exc.IntegrityError as error:
+            raise self._integrity_error(error) from error
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError) as error:
+            raise StorageError(friendly_storage_error(error)) from error
+
+    def _integrity_error(self, error: sa.exc.IntegrityError) -> Exception:
+        text = str(error.orig).lower()
+        for name in self.entity.unique_fields:
+            if name in text:
+                return DuplicateError(f"That {name} is already taken by another {self.entity.label.lower()}.")
+        if "foreign" in text:
+            return RelatedRowError(f"The {self.entity.label.lower()} refers to a row that does not exist.")
+        return StorageError(f"The database refused the change: {error.orig}")
+
+    def _read(self, values: Mapping[Any, Any]) -> R:
+        read: R = self.entity.read.model_validate(dict(values))  # type: ignore[assignment]
+        return read
+
+    def _notify(self, kind: str, ids: Sequence[int]) -> None:
+        self._store.notify(Change(self.entity.name, kind, tuple(ids)))
+
+    def _not_found(self, row_id: int) -> NotFoundError:
+        return NotFoundError(f"{self.entity.label} not found")
+
+    def _checked(self, session: Session, values: Mapping[str, Any], row_id: int | None) -> None:
+        """Refuse dangling references and taken unique values with messages people understand."""
+        for reference in self.entity.references:
+            target_id = values.get(reference.field)
+            if target_id is None:
+                continue
+            target = ENTITIES[reference.target]
+            if session.get(target.table, target_id) is None:
+                raise RelatedRowError(f"There is no {target.label.lower()} with id {target_id}.")
+        for name in self.entity.unique_fields:
+            if name not in values:
+                continue
+            column = self._table.c[name]
+            stmt = sa.select(self._table.c.id).where(column == values[name])
+            if row_id is not None:
+                stmt = stmt.where(self._table.c.id != row_id)
+            if session.execute(stmt.limit(1)).first() is not None:
+                raise DuplicateError(
+                    f"{name.capitalize()} {values[name]!r} is already taken by another "
+                    f"{self.entity.label.lower()}."
+                )
+
+    # --- queries -------------------------------------------------------------
+
+    def _where(self, stmt: sa.Select[Any], search: str | None, filters: Mapping[str, Any]) -> sa.Select[Any]:
+        for name, value in filters.items():
+            try:
+                make_clause = self.entity.filters[name]
+            except KeyError:
+                known = ", ".join(self.entity.filters) or "none"
+                raise ValueError(
+                    f"{self.entity.plural} cannot be filtered by {name!r} (filters: {known})"
+                ) from None
+            if value is not None:
+                stmt = stmt.where(make_clause(self._table, value))
+        if search:
+            pattern = f"%{escape_like(search.strip())}%"
+            stmt = stmt.where(
+                sa.or_(
+                    *(self._table.c[name].ilike(pattern, escape="\\") for name in self.entity.search_columns)
+                )
+            )
+        return stmt
+
+    def _ordering(self, order_by: str | None, descending: bool) -> list[sa.UnaryExpression[Any]]:
+        column = self.entity.column(order_by or self.entity.default_order)
+        id_column = self._table.c.id
+        if descending:
+            return [column.desc(), id_column.desc()] if column is not id_column else [id_column.desc()]
+        return [column.asc(), id_column.asc()] if column is not id_column else [id_column.asc()]
+
+    def _select_records(self) -> sa.Select[Any]:
+        stmt = sa.select(self._table)
+        for reference in self.entity.references:
+            target = ENTITIES[reference.target]
+            alias = target.sa_table.alias(reference.label_key)
+            stmt = stmt.add_columns(alias.c[target.label_column].label(f"ref__{reference.label_key}"))
+            stmt = stmt.outerjoin(alias, self._table.c[reference.field] == alias.c.id)
+        return stmt
+
+    def _fetch_reads(self, stmt: sa.Select[Any]) -> builtins.list[R]:
+        with self.transaction() as session:
+            return [self._read(row) for row in session.execute(stmt).mappings()]
+
+    # --- public API ----------------------------------------------------------
+
+    def get(self, row_id: int) -> R:
+        rows = self._fetch_reads(sa.select(self._table).where(self._table.c.id == row_id))
+        if not rows:
+            raise self._not_found(row_id)
+        return rows[0]
+
+    def list(
+        self,
+        skip: int = 0,
+        limit: int = 10,
+        search: str | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        **filters: Any,
+    ) -> builtins.list[R]:
+        if skip < 0:
+            raise ValueError("skip must be 0 or more")
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIST_LIMIT}")
+        stmt = self._where(sa.select(self._table), search, filters)
+        stmt = stmt.order_by(*self._ordering(order_by, descending)).offset(skip).limit(limit)
+        return self._fetch_reads(stmt)
+
+    def count(self, search: str | None = None, **filters: Any) -> int:
+        stmt = self._where(sa.select(sa.func.count()).select_from(self._table), search, filters)
+        with self.transaction() as session:
+            return int(session.execute(stmt).scalar_one())
+
+    def page(
+        self,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        total: int | None = None,
+        **filters: Any,
+    ) -> builtins.list[Record[R]]:
+        """A window of rows with their reference names, in one query.
+
+        Given the total, a window in the second half is read backwards from the end,
+        so the last rows of a million cost what the first rows cost.
+        """
+        if offset < 0 or not 1 <= limit <= MAX_PAGE_LIMIT:
+            raise ValueError(f"offset must be 0 or more and limit between 1 and {MAX_PAGE_LIMIT}")
+        backwards = total is not None and offset > total // 2
+        if backwards and total is not None:
+            end = min(offset + limit, total)
+            limit, offset = end - offset, total - end
+            if limit <= 0:
+                return []
+        stmt = self._where(self._select_records(), search, filters)
+        stmt = stmt.order_by(*self._ordering(order_by, descending != backwards)).offset(offset).limit(limit)
+        with self.transaction() as session:
+            rows = builtins.list(session.execute(stmt).mappings())
+        if backwards:
+            rows.reverse()
+        keys = [reference.label_key for reference in self.entity.references]
+        return [
+            Record(
+                read=self._read({name: row[name] for name in self._columns}),
+                refs={key: row[f"ref__{key}"] for key in keys},
+            )
+            for row in rows
+        ]
+
+    def names(self) -> builtins.list[tuple[int, str]]:
+        """(id, name) of every row, sorted by name: the choices of a foreign-key combo box."""
+        label = self._table.c[self.entity.label_column]
+        stmt = sa.select(self._table.c.id, label).order_by(label, self._table.c.id)
+        with self.transaction() as session:
+            return [(int(row[0]), str(row[1])) for row in session.execute(stmt)]
+
+    def create(self, data: BaseModel | Mapping[str, Any]) -> R:
+        """Validate through the Create schema, then insert."""
+        checked = self.entity.create.model_validate(
+            data.model_dump() if isinstance(data, BaseModel) else dict(data)
+        )
+        row = self.entity.table.model_validate(checked)
+        with self.transaction() as session:
+            self._checked(session, checked.model_dump(), None)
+            session.add(row)
+            session.flush()
+            created = self._read(row.model_dump())
+        self._notify("created", [self.row_id(created)])
+        return created
+
+    def update(self, row_id: int, patch: BaseModel | Mapping[str, Any]) -> R:
+        """PATCH: only the fields set on the Update schema are written."""
+        if isinstance(patch, BaseModel) and not isinstance(patch, self.entity.update):
+            patch = patch.model_dump(exclude_unset=True)
+        checked = patch if isinstance(patch, BaseModel) else self.entity.update.model_validate(dict(patch))
+        values = checked.model_dump(exclude_unset=True)
+        with self.transaction() as session:
+            row = session.get(self.entity.table, row_id)
+            if row is None:
+                raise self._not_found(row_id)
+            self._checked(session, values, row_id)
+            row.sqlmodel_update(values)
+            session.add(row)
+            session.flush()
+            updated = self._read(row.model_dump())
+        self._notify("updated", [row_id])
+        return updated
+
+    def delete(self, row_id: int, *, reassign_to: int | None = None) -> None:
+        self.delete_many([row_id], reassign_to=reassign_to)
+
+    def delete_many(self, ids: Sequence[int], *, reassign_to: int | None = None) -> Deletion:
+        """Delete rows in one transaction; all or nothing."""
+        unique_ids = builtins.list(dict.fromkeys(ids))
+        with self.transaction() as session:
+            found = builtins.list(
+                session.execute(sa.select(self._table).where(self._table.c.id.in_(unique_ids))).mappings()
+            )
+            if len(found) != len(unique_ids):
+                raise self._not_found(next(i for i in unique_ids if i not in {row["id"] for row in found}))
+            deletion = Deletion(self.entity.name, [self._read(row) for row in found])
+            self._store.detach_children(session, self.entity, unique_ids, reassign_to, deletion)
+            session.execute(sa.delete(self._table).where(self._table.c.id.in_(unique_ids)))
+        self._notify("deleted", unique_ids)
+        return deletion
+
+    def restore_rows(self, session: Session, rows: Sequence[SQLModel]) -> None:
+        """Insert rows with their ids again (undo of a delete)."""
+        if rows:
+            session.execute(sa.insert(self._table), [row.model_dump() for row in rows])
+
+    @staticmethod
+    def row_id(read: SQLModel) -> int:
+        row_id = getattr(read, "id", None)
+        assert isinstance(row_id, int)
+        return row_id
+
+    def validation_error(self, data: Mapping[str, Any], *, update: bool) -> ValidationError | None:
+        """The schema's complaint about these values, or None when they are valid."""
+        schema = self.entity.update if update else self.entity.create
+        try:
+            schema.model_validate(dict(data))
+        except ValidationError as error:
+            return error
+        return None
+
+
+def in_use_message(entity: Entity, count: int, child: Entity) -> InUseError:
+    return InUseError(
+        f"This {entity.label.lower()} owns {child.count_label(count)}. "
+        f"Reassign them to another {entity.label.lower()} or delete them first.",
+        count,
+    )

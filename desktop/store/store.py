@@ -1,0 +1,131 @@
+"""The Store: one database, five repositories, and the rules that span them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from desktop import db
+from desktop.errors import RelatedRowError
+from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
+from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
+from desktop.store.events import Change, Listener
+from desktop.store.repository import Deletion, Repository, in_use_message
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._listeners: list[Listener] = []
+        self.tasks: Repository[TaskRead] = Repository(self, TASKS)
+        self.users: Repository[UserRead] = Repository(self, USERS)
+        self.heroes: Repository[HeroRead] = Repository(self, HEROES)
+        self.teams: Repository[TeamRead] = Repository(self, TEAMS)
+        self.items: Repository[ItemRead] = Repository(self, ITEMS)
+
+    @classmethod
+    def open(cls, url: str | None = None, *, echo: bool = False) -> Store:
+        """Open (creating or migrating to head) the database at url, or the default one."""
+        url = url or db.default_database_url()
+        return cls(db.open_engine(url, echo=echo), url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- where ---------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None on a server."""
+        return db.sqlite_path(self.url)
+
+    @property
+    def location(self) -> str:
+        """Where the data is, as it may be shown: a path, or the URL without its password."""
+        return str(self.path) if self.path is not None else db.mask_url(self.url)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    # --- repositories --------------------------------------------------------
+
+    def repository(self, entity: str) -> Repository[Any]:
+        repositories: dict[str, Repository[Any]] = {
+            "task": self.tasks,
+            "user": self.users,
+            "hero": self.heroes,
+            "team": self.teams,
+            "item": self.items,
+        }
+        return repositories[entity]
+
+    # --- change notification -------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    # --- rules spanning entities ---------------------------------------------
+
+    def detach_children(
+        self,
+        session: Session,
+        parent: Entity,
+        ids: Sequence[int],
+        reassign_to: int | None,
+        deletion: Deletion,
+    ) -> None:
+        """Before parents go: refuse (tasks of a user), reassign, or clear (heroes of a team)."""
+        for child in ENTITIES.values():
+            for reference in child.references:
+                if reference.target != parent.name:
+                    continue
+                table = child.sa_table
+                fk = table.c[reference.field]
+                rows = session.execute(sa.select(table.c.id, fk).where(fk.in_(ids))).all()
+                if not rows:
+                    continue
+                nullable = bool(fk.nullable)
+                if reassign_to is None and not nullable:
+                    raise in_use_message(parent, len(rows), child)
+                if reassign_to is not None:
+                    if reassign_to in ids or session.get(parent.table, reassign_to) is None:
+                        raise RelatedRowError(
+                            f"Cannot reassign to that {parent.label.lower()}: it does not exist."
+                        )
+                deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
+                session.execute(sa.update(table).where(fk.in_(ids)).values({reference.field: reassign_to}))
+                self.notify(Change(child.name, "updated", tuple(int(r[0]) for r in rows)))
+
+    def restore(self, deletion: Deletion) -> None:
+        """Undo a delete: the rows come back with their ids, and moved references go back."""
+        repository = self.repository(deletion.entity)
+        with repository.transaction() as session:
+            repository.restore_rows(session, deletion.rows)
+            for entity_name, row_id, field, value in deletion.moved:
+                table = ENTITIES[entity_name].sa_table
+                session.execute(sa.update(table).where(table.c.id == row_id).values({field: value}))
+        self.notify(Change(deletion.entity, "created", tuple(Repository.row_id(r) for r in deletion.rows)))
+        for entity_name in {moved[0] for moved in deletion.moved}:
+            ids = tuple(m[1] for m in deletion.moved if m[0] == entity_name)
+            self.notify(Change(entity_name, "updated", ids))
