@@ -144,21 +144,31 @@ class Repository(Generic[R]):
             )
         return stmt
 
-    def _ordering(self, order_by: str | None, descending: bool) -> list[sa.UnaryExpression[Any]]:
-        column = self.entity.column(order_by or self.entity.default_order)
+    def _ordering(
+        self,
+        order_by: str | None,
+        descending: bool,
+        names: Mapping[str, sa.ColumnElement[Any]] | None = None,
+    ) -> list[sa.UnaryExpression[Any]]:
+        """ORDER BY a column, or by the name a reference shows (its label_key) when names are joined."""
+        key = order_by or self.entity.default_order
+        column: sa.ColumnElement[Any] = names[key] if names and key in names else self.entity.column(key)
         id_column = self._table.c.id
         if descending:
             return [column.desc(), id_column.desc()] if column is not id_column else [id_column.desc()]
         return [column.asc(), id_column.asc()] if column is not id_column else [id_column.asc()]
 
-    def _select_records(self) -> sa.Select[Any]:
+    def _select_records(self) -> tuple[sa.Select[Any], dict[str, sa.ColumnElement[Any]]]:
+        """Rows joined with the names of the rows they reference, and those name columns by label_key."""
         stmt = sa.select(self._table)
+        names: dict[str, sa.ColumnElement[Any]] = {}
         for reference in self.entity.references:
             target = ENTITIES[reference.target]
             alias = target.sa_table.alias(reference.label_key)
+            names[reference.label_key] = alias.c[target.label_column]
             stmt = stmt.add_columns(alias.c[target.label_column].label(f"ref__{reference.label_key}"))
             stmt = stmt.outerjoin(alias, self._table.c[reference.field] == alias.c.id)
-        return stmt
+        return stmt, names
 
     def _fetch_reads(self, stmt: sa.Select[Any]) -> builtins.list[R]:
         with self.transaction() as session:
@@ -217,8 +227,10 @@ class Repository(Generic[R]):
             limit, offset = end - offset, total - end
             if limit <= 0:
                 return []
-        stmt = self._where(self._select_records(), search, filters)
-        stmt = stmt.order_by(*self._ordering(order_by, descending != backwards)).offset(offset).limit(limit)
+        stmt, names = self._select_records()
+        stmt = self._where(stmt, search, filters)
+        ordering = self._ordering(order_by, descending != backwards, names)
+        stmt = stmt.order_by(*ordering).offset(offset).limit(limit)
         with self.transaction() as session:
             rows = builtins.list(session.execute(stmt).mappings())
         if backwards:
@@ -231,6 +243,23 @@ class Repository(Generic[R]):
             )
             for row in rows
         ]
+
+    def position(
+        self,
+        row_id: int,
+        search: str | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        **filters: Any,
+    ) -> int | None:
+        """Where the row is (0-based) among the rows page() returns for these arguments; None if absent."""
+        stmt, names = self._select_records()
+        row_number = sa.func.row_number().over(order_by=self._ordering(order_by, descending, names))
+        numbered = stmt.with_only_columns(self._table.c.id, row_number.label("n"))
+        rows = self._where(numbered, search, filters).subquery()
+        with self.transaction() as session:
+            number = session.execute(sa.select(rows.c.n).where(rows.c.id == row_id)).scalar_one_or_none()
+        return None if number is None else int(number) - 1
 
     def names(self) -> builtins.list[tuple[int, str]]:
         """(id, name) of every row, sorted by name: the choices of a foreign-key combo box."""
