@@ -130,6 +130,8 @@ def finite_price(value: object) -> object:
             number = float(value)
         except ValueError:
             return value  # pydantic reports "not a valid number"
+        except OverflowError:
+            raise ValueError("is too large") from None
         if not math.isfinite(number):
             raise ValueError("must be a finite number")
     return value
