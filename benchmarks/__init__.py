@@ -1,0 +1,1 @@
+"""Benchmarks: Taskforce against Qt's QSqlTableModel on the same database (`make bench`)."""
