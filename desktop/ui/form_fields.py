@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -286,6 +287,8 @@ class FloatEditor(FieldEditor):
 class BoolEditor(FieldEditor):
     def __init__(self, spec: FieldSpec) -> None:
         self.widget = self.check = QCheckBox()
+        # As wide as the box itself, so the form does not stretch an invisible click area.
+        self.check.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def value(self) -> Any:
         return self.check.isChecked()
