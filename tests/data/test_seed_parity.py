@@ -110,11 +110,15 @@ def test_hero_patch_writes_only_the_fields_that_were_set(store: Store) -> None:
 
     patched = store.heroes.update(created.id, HeroUpdate(level=49))
 
-    assert patched.model_dump() == {**created.model_dump(), "level": 49}
+    assert patched.model_dump() == {**created.model_dump(), "level": 49, "version": created.version + 1}
     assert store.heroes.get(created.id) == patched
     # A dict patch behaves the same: absent keys are not written.
     store.heroes.update(created.id, {"power": "more rust"})
-    assert store.heroes.get(created.id).model_dump() == {**patched.model_dump(), "power": "more rust"}
+    assert store.heroes.get(created.id).model_dump() == {
+        **patched.model_dump(),
+        "power": "more rust",
+        "version": patched.version + 1,
+    }
 
 
 def test_hero_update_refuses_an_explicit_none_name() -> None:
@@ -158,7 +162,7 @@ def test_task_patch_changes_only_the_status(store: Store) -> None:
 
     patched = store.tasks.update(created.id, TaskUpdate(status=TaskStatus.done))
 
-    assert patched.model_dump() == {**created.model_dump(), "status": TaskStatus.done}
+    assert patched.model_dump() == {**created.model_dump(), "status": TaskStatus.done, "version": 2}
     after = table_contents(store)
     assert {name: rows for name, rows in after.items() if name != "task"} == {
         name: rows for name, rows in before.items() if name != "task"

@@ -216,7 +216,10 @@ def test_email_is_stored_lower_case_and_unique_regardless_of_case(store: Store) 
     with pytest.raises(DuplicateError, match="already taken"):
         store.users.update(other.id, {"email": "BOB@x.com"})
 
-    assert table_contents(store)["user"] == [*before["user"], (other.username, other.email, other.id)]
+    assert table_contents(store)["user"] == [
+        *before["user"],
+        (other.username, other.email, other.id, other.version),
+    ]
     # Re-saving one's own address in another case is not a clash.
     assert store.users.update(bob.id, {"email": "BOB@X.COM"}).email == "bob@x.com"
 
