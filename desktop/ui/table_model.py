@@ -1,0 +1,607 @@
+"""One table model for every entity: counted and paged in SQL, loaded lazily in windows off the GUI thread.
+
+The model shows `rowCount` rows (the store's count for the current query) but holds only
+the windows of rows that were looked at, in a bounded LRU cache. A missing window is
+fetched on the query pool; until it arrives its rows show placeholders, then
+`dataChanged` repaints them. Every query carries a generation: results of a query that
+was superseded (new sort, filter, refresh or database) are dropped on arrival.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from sqlmodel import SQLModel
+
+from desktop.errors import TaskforceError
+from desktop.models import TaskStatus
+from desktop.store import ENTITIES, Change, Entity, Record, Repository, Store
+from desktop.ui.columns import Column, Kind, display_text, entity_columns, tooltip_text
+from desktop.ui.loading import Outcome, QueryRunner
+
+WINDOW_ROWS = 200
+MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
+MAX_PARALLEL_PAGES = 2
+MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
+PLACEHOLDER = "…"
+NO_REFERENCE = "(None)"
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ChoiceList = list[tuple[Any, str]]
+
+
+class Updater(Protocol):
+    """Where inline edits go: the undo stack's commands, or the store itself."""
+
+    def update(self, entity_name: str, row_id: int, patch: Mapping[str, Any]) -> SQLModel: ...
+
+
+class _StoreUpdater:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def update(self, entity_name: str, row_id: int, patch: Mapping[str, Any]) -> SQLModel:
+        updated: SQLModel = self._store.repository(entity_name).update(row_id, patch)
+        return updated
+
+
+@dataclass(frozen=True)
+class Query:
+    """What rows the model shows and in which order: WHERE and ORDER BY for the store."""
+
+    search: str | None = None
+    order_by: str | None = None
+    descending: bool = False
+    filters: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def filter_values(self) -> dict[str, Any]:
+        return dict(self.filters)
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.search) or any(value is not None for _, value in self.filters)
+
+
+@dataclass
+class _Window:
+    generation: int
+    records: list[Record[Any]]
+
+
+@dataclass(frozen=True)
+class _CountTag:
+    token: int
+    query: Query
+    reset: bool
+
+
+@dataclass(frozen=True)
+class _PageTag:
+    generation: int
+    number: int
+
+
+@dataclass(frozen=True)
+class _Counted:
+    count: int
+    total: int
+    windows: dict[int, list[Record[Any]]] = field(default_factory=dict)
+
+
+def validation_message(error: ValidationError) -> str:
+    """The first complaint of a schema, as a sentence ("Price: must be 0 or more")."""
+    first = error.errors()[0]
+    where = " ".join(str(part) for part in first.get("loc", ()) if isinstance(part, str))
+    message = str(first.get("msg", "is not valid")).removeprefix("Value error, ")
+    return f"{where.replace('_', ' ').capitalize()}: {message}" if where else message
+
+
+class EntityTableModel(QAbstractTableModel):
+    """The rows of one entity for a QTableView; no SQL here, only the store's count/page/update."""
+
+    loaded = Signal()  # every requested query and window has arrived (or failed)
+    counts_changed = Signal(int, int)  # rows shown, rows in the table
+    error = Signal(str)  # a query or an edit failed; the message is fit for a person
+    store_changed = Signal(object)  # every Change the store announced, on the GUI thread
+    _store_event = Signal(object)
+
+    def __init__(
+        self,
+        store: Store,
+        entity: Entity,
+        *,
+        synchronous: bool = False,
+        updater: Updater | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.entity = entity
+        self.columns: list[Column] = entity_columns(entity)
+        self.synchronous = synchronous
+        self._store = store
+        self._updater: Updater = updater or _StoreUpdater(store)
+        self._shown = Query()
+        self._wanted = Query()
+        self._row_count = 0
+        self._total = 0
+        self._counted = False
+        self._generation = 0
+        self._windows: OrderedDict[int, _Window] = OrderedDict()
+        self._queued: OrderedDict[int, None] = OrderedDict()
+        self._in_flight: set[tuple[int, int]] = set()
+        self._failed: set[int] = set()
+        self._count_token = 0
+        self._counting = False
+        self._reset_wanted = True
+        self._cell_errors: dict[tuple[int, str], str] = {}
+        self._closed = False
+        self._runner = QueryRunner()
+        self._runner.finished.connect(self._on_outcome)
+        self._query_timer = QTimer(self)
+        self._query_timer.setSingleShot(True)
+        self._query_timer.setInterval(0)  # coalesce a burst of changes into one query
+        self._query_timer.timeout.connect(self._start_count)
+        self._store_event.connect(self._on_store_change)
+        store.subscribe(self._relay_change)
+        self._schedule(reset=True)
+
+    # --- the store ------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def repository(self) -> Repository[Any]:
+        return self._store.repository(self.entity.name)
+
+    def set_store(self, store: Store, updater: Updater | None = None) -> None:
+        """Show the same entity from another database; the old rows go at once."""
+        self._store.unsubscribe(self._relay_change)
+        self._store = store
+        self._updater = updater or _StoreUpdater(store)
+        store.subscribe(self._relay_change)
+        self.beginResetModel()
+        try:
+            self._generation += 1
+            self._row_count = self._total = 0
+            self._counted = False
+            self._forget_rows()
+        finally:
+            self.endResetModel()
+        self.counts_changed.emit(0, 0)
+        self._schedule(reset=True)
+
+    def set_updater(self, updater: Updater) -> None:
+        self._updater = updater
+
+    def shutdown(self) -> None:
+        """Stop listening and querying (the window is closing or the store goes away)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._query_timer.stop()
+        self._store.unsubscribe(self._relay_change)
+        self._runner.finished.disconnect(self._on_outcome)
+
+    def _relay_change(self, change: Change) -> None:
+        # Called by the store on the thread that wrote; the signal brings it to the GUI thread.
+        self._store_event.emit(change)
+
+    def _on_store_change(self, change: Change) -> None:
+        if self._closed:
+            return
+        self.store_changed.emit(change)
+        if self.depends_on(change.entity):
+            self._schedule(reset=change.entity == "*")
+
+    def depends_on(self, entity_name: str) -> bool:
+        """Whether rows shown here change when rows of that entity change."""
+        targets = {reference.target for reference in self.entity.references}
+        return entity_name in ("*", self.entity.name) or entity_name in targets
+
+    # --- what is shown ----------------------------------------------------------
+
+    @property
+    def query(self) -> Query:
+        """The query asked for last (it may still be loading)."""
+        return self._wanted
+
+    @property
+    def total_count(self) -> int:
+        """Rows in the whole table, whatever the filter."""
+        return self._total
+
+    @property
+    def counted(self) -> bool:
+        """Whether a count has arrived since the model (or its database) was set up."""
+        return self._counted
+
+    def set_filters(self, search: str | None = None, **filters: Any) -> None:
+        """WHERE for the store: search text plus the entity's named filters (None: not filtered)."""
+        search = (search or "").strip() or None
+        self._request(replace(self._wanted, search=search, filters=tuple(sorted(filters.items()))))
+
+    def set_order(self, order_by: str | None, descending: bool = False) -> None:
+        self._request(replace(self._wanted, order_by=order_by, descending=descending))
+
+    def refresh(self) -> None:
+        """Read everything again (F5): failed windows are retried too."""
+        self._failed.clear()
+        self._schedule(reset=False)
+
+    def is_idle(self) -> bool:
+        """No query waiting, running or queued."""
+        return not (self._query_timer.isActive() or self._counting or self._in_flight or self._queued)
+
+    def record_at(self, row: int) -> Record[Any] | None:
+        """The row if it is loaded (it may be a little stale), without asking for it."""
+        window = self._windows.get(row // WINDOW_ROWS)
+        offset = row % WINDOW_ROWS
+        if window is None or offset >= len(window.records) or row >= self._row_count:
+            return None
+        return window.records[offset]
+
+    def row_id(self, row: int) -> int | None:
+        record = self.record_at(row)
+        return None if record is None else Repository.row_id(record.read)
+
+    def position(self, row_id: int) -> int | None:
+        """The row number of that id under the current query (None: filtered out or gone)."""
+        query = self._wanted
+        return self.repository.position(
+            row_id, query.search, query.order_by, query.descending, **query.filter_values
+        )
+
+    def column_of(self, field_name: str) -> int:
+        return next(i for i, column in enumerate(self.columns) if column.field == field_name)
+
+    def choices(self, column: Column) -> ChoiceList | None:
+        """The values an editor may offer for this column: statuses, or the names of referenced rows."""
+        if column.kind is Kind.STATUS:
+            return [(status, status.label) for status in TaskStatus]
+        if column.reference is not None:
+            target = self._store.repository(column.reference.target)
+            names: ChoiceList = list(target.names())
+            return [(None, NO_REFERENCE), *names] if column.nullable else names
+        return None
+
+    # --- Qt model interface -------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._row_count
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        column = self.columns[index.column()]
+        if not column.editable or self.record_at(index.row()) is None:
+            return flags
+        if column.kind is Kind.FLAG:
+            return flags | Qt.ItemFlag.ItemIsUserCheckable
+        if column.kind is Kind.LONG_TEXT:
+            return flags  # paragraphs are edited in the dialog, not in a one-line cell
+        return flags | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self._row_count:
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+            return horizontal | Qt.AlignmentFlag.AlignVCenter
+        record = self._record(index.row())
+        if record is None:
+            placeholder = role == Qt.ItemDataRole.DisplayRole and index.column() == 0
+            return PLACEHOLDER if placeholder else None
+        value = getattr(record.read, column.field)
+        if role == Qt.ItemDataRole.DisplayRole:
+            ref_name = record.refs.get(column.reference.label_key) if column.reference else None
+            return display_text(column, value, ref_name)
+        if role == Qt.ItemDataRole.EditRole:
+            return value
+        if role == Qt.ItemDataRole.CheckStateRole and column.kind is Kind.FLAG:
+            return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole:
+            problem = self._cell_errors.get((Repository.row_id(record.read), column.field))
+            return problem or tooltip_text(column, value)
+        if role == Qt.ItemDataRole.UserRole:
+            return record.read
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or not self.flags(index) & (
+            Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable
+        ):
+            return False
+        column = self.columns[index.column()]
+        if column.kind is Kind.FLAG:
+            if role != Qt.ItemDataRole.CheckStateRole:
+                return False
+            value = _checked(value)
+        elif role != Qt.ItemDataRole.EditRole:
+            return False
+        row_id = self.row_id(index.row())
+        assert row_id is not None  # flags() allows edits of loaded rows only
+        return self._write(index.row(), row_id, column, value)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(self.columns):
+            self.set_order(self.columns[column].sort_key, order == Qt.SortOrder.DescendingOrder)
+
+    # --- edits ------------------------------------------------------------------
+
+    def _write(self, row: int, row_id: int, column: Column, value: Any) -> bool:
+        key = (row_id, column.field)
+        try:
+            updated = self._updater.update(self.entity.name, row_id, {column.field: value})
+        except ValidationError as error:
+            return self._refuse(row, column, key, validation_message(error))
+        except TaskforceError as error:
+            return self._refuse(row, column, key, error.message)
+        self._cell_errors.pop(key, None)
+        self._replace_loaded(row, updated, column)
+        return True
+
+    def _refuse(self, row: int, column: Column, key: tuple[int, str], message: str) -> bool:
+        self._cell_errors[key] = message
+        index = self.index(row, self.columns.index(column))
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.ToolTipRole])
+        self.error.emit(message)
+        return False
+
+    def _replace_loaded(self, row: int, updated: SQLModel, column: Column) -> None:
+        """Show an edit at once; the refresh that the store's change starts confirms it."""
+        window = self._windows.get(row // WINDOW_ROWS)
+        if window is None or row % WINDOW_ROWS >= len(window.records):
+            return
+        old = window.records[row % WINDOW_ROWS]
+        refs = dict(old.refs)
+        if column.reference is not None:
+            target_id = getattr(updated, column.field)
+            target = ENTITIES[column.reference.target]
+            refs[column.reference.label_key] = (
+                None
+                if target_id is None
+                else getattr(self._store.repository(target.name).get(target_id), target.label_column)
+            )
+        window.records[row % WINDOW_ROWS] = Record(read=updated, refs=refs)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    # --- loading ------------------------------------------------------------------
+
+    def _request(self, query: Query) -> None:
+        if query != self._wanted:
+            self._wanted = query
+            self._schedule(reset=True)
+
+    def _schedule(self, *, reset: bool) -> None:
+        if self._closed:
+            return
+        self._reset_wanted = self._reset_wanted or reset
+        if self.synchronous:
+            self._start_count()
+        else:
+            self._query_timer.start()
+
+    def _start_count(self) -> None:
+        self._count_token += 1
+        query = self._wanted
+        reset = self._reset_wanted or query != self._shown
+        # Refresh what was looked at last, so it is current the moment the new count shows.
+        windows = [0] if reset or not self._windows else list(self._windows)[-MAX_PARALLEL_PAGES:]
+        work = _count_work(self.repository, query, windows)
+        tag = _CountTag(self._count_token, query, reset)
+        if self.synchronous:
+            self._on_outcome(_run_now(tag, work))
+        else:
+            self._counting = True
+            self._runner.submit(tag, work)
+
+    def _record(self, row: int) -> Record[Any] | None:
+        number = row // WINDOW_ROWS
+        window = self._windows.get(number)
+        if window is not None:
+            self._windows.move_to_end(number)
+        if window is None or window.generation != self._generation:
+            self._want_window(number)
+            window = self._windows.get(number)
+        if window is None or row % WINDOW_ROWS >= len(window.records):
+            return None
+        return window.records[row % WINDOW_ROWS]
+
+    def _want_window(self, number: int) -> None:
+        if number in self._failed or (self._generation, number) in self._in_flight or self._closed:
+            return
+        if self.synchronous:
+            outcome = _run_now(_PageTag(self._generation, number), self._page_work(number))
+            if outcome.error is None:
+                self._keep_window(number, outcome.value)
+            else:
+                self._failed.add(number)
+                self.error.emit(outcome.error)
+            return
+        self._queued[number] = None
+        self._queued.move_to_end(number)
+        while len(self._queued) > MAX_QUEUED_PAGES:
+            self._queued.popitem(last=False)
+        self._pump()
+
+    def _page_work(self, number: int) -> Any:
+        return _page_work(self.repository, self._shown, number, self._row_count)
+
+    def _pump(self) -> None:
+        while self._queued and len(self._in_flight) < MAX_PARALLEL_PAGES:
+            number, _ = self._queued.popitem(last=True)
+            window = self._windows.get(number)
+            fresh = window is not None and window.generation == self._generation
+            if fresh or number * WINDOW_ROWS >= self._row_count:
+                continue
+            self._in_flight.add((self._generation, number))
+            self._runner.submit(_PageTag(self._generation, number), self._page_work(number))
+
+    def _keep_window(self, number: int, records: list[Record[Any]]) -> None:
+        self._windows[number] = _Window(self._generation, records)
+        self._windows.move_to_end(number)
+        while len(self._windows) > MAX_WINDOWS:
+            self._windows.popitem(last=False)
+
+    def _on_outcome(self, outcome: Outcome) -> None:
+        if self._closed:
+            return
+        if isinstance(outcome.tag, _CountTag):
+            self._on_count(outcome, outcome.tag)
+        elif isinstance(outcome.tag, _PageTag):
+            self._on_page(outcome, outcome.tag)
+        if self.is_idle():
+            self.loaded.emit()
+
+    def _on_count(self, outcome: Outcome, tag: _CountTag) -> None:
+        if tag.token != self._count_token:
+            return  # superseded by a newer query
+        self._counting = False
+        if outcome.error is not None:
+            self.error.emit(outcome.error)
+            return
+        counted: _Counted = outcome.value
+        if tag.reset:
+            self._reset_to(tag.query, counted)
+        else:
+            self._update_to(counted)
+        self._total = counted.total
+        self._counted = True
+        self.counts_changed.emit(self._row_count, self._total)
+        self._pump()
+
+    def _reset_to(self, query: Query, counted: _Counted) -> None:
+        self.beginResetModel()
+        try:
+            self._shown = query
+            self._reset_wanted = False
+            self._generation += 1
+            self._row_count = counted.count
+            self._forget_rows()
+            for number, records in counted.windows.items():
+                self._keep_window(number, records)
+        finally:
+            self.endResetModel()
+
+    def _update_to(self, counted: _Counted) -> None:
+        """Same query, changed data: keep stale windows on screen until fresh ones replace them."""
+        self._generation += 1
+        self._in_flight.clear()
+        self._queued.clear()
+        self._failed.clear()
+        self._cell_errors.clear()
+        old_count, new_count = self._row_count, counted.count
+        if new_count > old_count:
+            self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
+            self._row_count = new_count
+            self.endInsertRows()
+        elif new_count < old_count:
+            self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
+            self._row_count = new_count
+            self.endRemoveRows()
+        for number, records in counted.windows.items():
+            self._keep_window(number, records)
+        if min(old_count, new_count) > 0:
+            last = self.index(min(old_count, new_count) - 1, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def _forget_rows(self) -> None:
+        self._windows.clear()
+        self._queued.clear()
+        self._in_flight.clear()
+        self._failed.clear()
+        self._cell_errors.clear()
+
+    def _on_page(self, outcome: Outcome, tag: _PageTag) -> None:
+        generation, number = tag.generation, tag.number
+        self._in_flight.discard((generation, number))
+        if generation != self._generation:
+            self._pump()
+            return  # rows of a superseded query
+        if outcome.error is not None:
+            self._failed.add(number)
+            self.error.emit(outcome.error)
+        else:
+            self._keep_window(number, outcome.value)
+            first = number * WINDOW_ROWS
+            last = min(first + len(outcome.value), self._row_count) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
+        self._pump()
+
+
+def _checked(value: Any) -> bool:
+    if isinstance(value, Qt.CheckState):
+        return value == Qt.CheckState.Checked
+    return int(value) == Qt.CheckState.Checked.value
+
+
+def _count_work(repository: Repository[Any], query: Query, windows: list[int]) -> Any:
+    def work() -> _Counted:
+        filters = query.filter_values
+        count = repository.count(query.search, **filters)
+        total = repository.count() if query.narrowed else count
+        pages = {
+            number: _read_window(repository, query, number, count)
+            for number in windows
+            if number * WINDOW_ROWS < count
+        }
+        return _Counted(count, total, pages)
+
+    return work
+
+
+def _page_work(repository: Repository[Any], query: Query, number: int, total: int) -> Any:
+    return lambda: _read_window(repository, query, number, total)
+
+
+def _read_window(repository: Repository[Any], query: Query, number: int, total: int) -> list[Record[Any]]:
+    return repository.page(
+        number * WINDOW_ROWS,
+        WINDOW_ROWS,
+        query.search,
+        query.order_by,
+        query.descending,
+        total=total,
+        **query.filter_values,
+    )
+
+
+def _run_now(tag: Hashable, work: Any) -> Outcome:
+    try:
+        return Outcome(tag, value=work())
+    except TaskforceError as error:
+        return Outcome(tag, error=error.message)

@@ -1,0 +1,166 @@
+"""Windows of rows loaded off the GUI thread: bounded memory, no stalls, stale results dropped."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+from uihelpers import wait_loaded
+
+from desktop.models import Task, TaskStatus, User
+from desktop.store import ENTITIES, Store
+from desktop.ui.table_model import MAX_WINDOWS, PLACEHOLDER, WINDOW_ROWS, EntityTableModel
+
+ROWS = 10_000
+
+
+@pytest.fixture
+def big_store(sqlite_store: Store) -> Store:
+    """Ten thousand tasks, inserted in bulk: status cycles, titles are "Task 00000" …"""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    statuses = list(TaskStatus)
+    with sqlite_store.engine.begin() as connection:
+        connection.execute(
+            sa.insert(User.__table__), [{"id": 1, "username": "ann", "email": "ann@example.com"}]
+        )  # type: ignore[attr-defined]
+        connection.execute(
+            sa.insert(Task.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "title": f"Task {n:05d}",
+                    "status": statuses[n % 3],
+                    "owner_id": 1,
+                    "created_at": start + timedelta(minutes=n),
+                }
+                for n in range(ROWS)
+            ],
+        )
+    return sqlite_store
+
+
+class PageSpy:
+    """Wraps repository.page: records every call, and can hold one call until released."""
+
+    def __init__(self, page: Callable[..., Any]) -> None:
+        self._page = page
+        self.calls: list[tuple[int, int, dict[str, Any]]] = []
+        self._hold_next = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.done = threading.Event()
+
+    def hold_next_call(self) -> None:
+        self._hold_next = True
+        self.entered.clear()
+        self.release.clear()
+        self.done.clear()
+
+    def __call__(self, offset: int, limit: int, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append((offset, limit, kwargs))
+        if not self._hold_next:
+            return self._page(offset, limit, *args, **kwargs)
+        self._hold_next = False
+        self.entered.set()
+        self.release.wait(10)
+        try:
+            return self._page(offset, limit, *args, **kwargs)
+        finally:
+            self.done.set()
+
+
+@pytest.fixture
+def spy(big_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[PageSpy]:
+    page_spy = PageSpy(big_store.tasks.page)
+    monkeypatch.setattr(big_store.tasks, "page", page_spy)
+    yield page_spy
+    page_spy.release.set()
+
+
+@pytest.fixture
+def model(qtbot: QtBot, big_store: Store, spy: PageSpy) -> Iterator[EntityTableModel]:
+    built = EntityTableModel(big_store, ENTITIES["task"])
+    wait_loaded(qtbot, built)
+    yield built
+    built.shutdown()
+
+
+def titles(model: EntityTableModel, rows: range) -> list[object]:
+    return [model.data(model.index(row, model.column_of("title"))) for row in rows]
+
+
+def test_the_model_counts_all_rows_but_reads_one_window(model: EntityTableModel, spy: PageSpy) -> None:
+    assert model.rowCount() == ROWS
+    assert [(offset, limit) for offset, limit, _ in spy.calls] == [(0, WINDOW_ROWS)]
+    assert titles(model, range(3)) == ["Task 00000", "Task 00001", "Task 00002"]
+
+
+def test_the_last_row_is_read_from_the_end(qtbot: QtBot, model: EntityTableModel, spy: PageSpy) -> None:
+    last = model.index(ROWS - 1, model.column_of("title"))
+    assert model.data(last) is None
+    with qtbot.waitSignal(model.dataChanged):
+        pass
+    assert model.data(last) == f"Task {ROWS - 1:05d}"
+    offset, limit, kwargs = spy.calls[-1]
+    assert (offset, limit, kwargs["total"]) == (ROWS - WINDOW_ROWS, WINDOW_ROWS, ROWS)
+    assert all(limit <= WINDOW_ROWS for _, limit, _ in spy.calls)
+
+
+def test_memory_stays_bounded_however_far_one_scrolls(big_store: Store, spy: PageSpy) -> None:
+    model = EntityTableModel(big_store, ENTITIES["task"], synchronous=True)
+    for row in range(0, ROWS, WINDOW_ROWS // 2):
+        assert model.data(model.index(row, 1)) == f"Task {row:05d}"
+    loaded = [row for row in range(ROWS) if model.record_at(row) is not None]
+    assert len(loaded) <= MAX_WINDOWS * WINDOW_ROWS
+    assert len(spy.calls) == ROWS // WINDOW_ROWS  # each window read once, never the whole table
+    assert all(limit == WINDOW_ROWS for _, limit, _ in spy.calls)
+    model.shutdown()
+
+
+def test_a_slow_query_does_not_freeze_the_window(qtbot: QtBot, model: EntityTableModel, spy: PageSpy) -> None:
+    spy.hold_next_call()
+    row = ROWS // 2
+    assert model.data(model.index(row, 0)) == PLACEHOLDER
+    assert spy.entered.wait(5)
+    ticked: list[bool] = []
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: bool(ticked))  # the event loop runs while the page is being read
+    assert model.data(model.index(row, 0)) == PLACEHOLDER and not model.is_idle()
+    spy.release.set()
+    wait_loaded(qtbot, model)
+    assert titles(model, range(row, row + 1)) == [f"Task {row:05d}"]
+
+
+def test_a_superseded_count_is_dropped(qtbot: QtBot, model: EntityTableModel, spy: PageSpy) -> None:
+    spy.hold_next_call()
+    model.set_filters(status=TaskStatus.todo)
+    qtbot.waitUntil(spy.entered.is_set)  # the todo query is stuck reading its first window
+    model.set_filters(status=TaskStatus.done)
+    qtbot.waitUntil(lambda: model.query.filter_values == {"status": TaskStatus.done} and model.rowCount() > 0)
+    qtbot.waitUntil(lambda: titles(model, range(1)) == ["Task 00002"])
+    spy.release.set()
+    assert spy.done.wait(5)
+    qtbot.wait(50)  # the todo result arrives on the GUI thread, and is dropped
+    wait_loaded(qtbot, model)
+    assert model.rowCount() == ROWS // 3
+    assert titles(model, range(3)) == ["Task 00002", "Task 00005", "Task 00008"]
+
+
+def test_a_superseded_window_is_dropped(qtbot: QtBot, model: EntityTableModel, spy: PageSpy) -> None:
+    spy.hold_next_call()
+    assert model.data(model.index(5_000, 1)) is None
+    assert spy.entered.wait(5)  # window 25 in ascending order is on its way
+    model.set_order("title", descending=True)
+    qtbot.waitUntil(lambda: titles(model, range(1)) == ["Task 09999"])
+    spy.release.set()
+    assert spy.done.wait(5)
+    qtbot.wait(50)  # the old window's result arrives on the GUI thread
+    wait_loaded(qtbot, model)
+    assert model.record_at(5_000) is None  # the old window did not land in the new order
+    assert titles(model, range(5_000, 5_001)) == [None]
+    qtbot.waitUntil(lambda: titles(model, range(5_000, 5_001)) == ["Task 04999"])
