@@ -104,9 +104,16 @@ def known_revisions() -> set[str]:
 # --- engines -----------------------------------------------------------------
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not pysqlite, decide when transactions begin.
     dbapi_connection.isolation_level = None
+    # SQLite's own lower() folds only ASCII; case-insensitive search (ILIKE is lower() LIKE lower())
+    # must find "Élodie" for "élodie" as it does on PostgreSQL and MariaDB.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
