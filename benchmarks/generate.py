@@ -11,6 +11,8 @@ SQLAlchemy Core executemany elsewhere. Only the generating connection relaxes du
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -119,6 +121,11 @@ def users(rng: random.Random, start: int, end: int) -> Rows:
     ]
 
 
+def owner_weights(count: int) -> list[float]:
+    """Cumulative weights 1/sqrt(rank): the busiest owner has about 30 times the tasks of the least busy."""
+    return list(itertools.accumulate(1 / math.sqrt(rank) for rank in range(1, count + 1)))
+
+
 def tasks(rng: random.Random, start: int, end: int, sizes: Sizes, sqlite: bool) -> Rows:
     n = end - start
     verbs = rng.choices(VERBS, k=n)
@@ -129,8 +136,7 @@ def tasks(rng: random.Random, start: int, end: int, sizes: Sizes, sqlite: bool) 
     has_description = [rng.random() < 0.9 for _ in range(n)]
     statuses = rng.choices(STATUSES, weights=STATUS_WEIGHTS, k=n)
     # A few busy owners and a long tail, as in a real team.
-    owners = [min(int(rng.paretovariate(1.2)), sizes.users) for _ in range(n)]
-    owners = [rng.randint(1, sizes.users) if owner == 1 else owner for owner in owners]
+    owners = rng.choices(range(1, sizes.users + 1), cum_weights=owner_weights(sizes.users), k=n)
     seconds = [rng.random() * SPAN.total_seconds() for _ in range(n)]
     start_time = (END - SPAN).replace(tzinfo=None)
     created = [start_time + timedelta(seconds=s) for s in seconds]
