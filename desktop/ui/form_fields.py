@@ -11,7 +11,8 @@ import enum
 import math
 import types
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
@@ -327,17 +328,18 @@ def enum_label(member: enum.Enum) -> str:
     return label if isinstance(label, str) else str(member.value).replace("_", " ").capitalize()
 
 
+def distinct_names(names: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(id, name) pairs where equal names get their id, so that every choice can be told apart."""
+    counts = Counter(name for _row_id, name in names)
+    return [(row_id, name if counts[name] == 1 else f"{name} (#{row_id})") for row_id, name in names]
+
+
 def reference_choices(store: Store, spec: FieldSpec) -> list[tuple[str, Any]]:
     assert spec.reference is not None
     target = ENTITIES[spec.reference.target]
-    names = store.repository(target.name).names()
-    seen: dict[str, int] = {}
-    for _row_id, name in names:
-        seen[name] = seen.get(name, 0) + 1
     choices: list[tuple[str, Any]] = [(f"(no {target.label.lower()})", None)] if spec.nullable else []
-    # Equal names get their id so that every choice can be told apart.
-    choices += [(name if seen[name] == 1 else f"{name} (#{row_id})", row_id) for row_id, name in names]
-    return choices
+    names = distinct_names(store.repository(target.name).names())
+    return choices + [(name, row_id) for row_id, name in names]
 
 
 def make_editor(spec: FieldSpec, store: Store) -> FieldEditor:
