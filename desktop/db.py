@@ -191,8 +191,8 @@ def inspect_sqlite_file(path: Path) -> str | None:
 
 
 def _checked_revision(name: str, tables: set[str], revision: str | None) -> str | None:
-    if not tables:
-        return None
+    if revision is None and not tables - {"alembic_version"}:
+        return None  # empty, or emptied by "alembic downgrade base"
     if "alembic_version" not in tables or not (tables & OUR_TABLES):
         raise DatabaseOpenError(f"{name} holds tables of another program; Taskforce will not change it.")
     if revision is not None and revision not in known_revisions():
@@ -239,10 +239,14 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
         raise DatabaseOpenError(f"Not a database URL: {mask_url(url)}") from error
     path = sqlite_path(url)
     if path is not None:
-        revision = inspect_sqlite_file(path)
-        prepare_sqlite_file(path)
-        if revision is not None and revision != head_revision():
-            pre_migration_backup(path, revision)
+        try:
+            revision = inspect_sqlite_file(path)
+            prepare_sqlite_file(path)
+            if revision is not None and revision != head_revision():
+                pre_migration_backup(path, revision)
+        except (OSError, sqlite3.Error) as error:
+            problem = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise DatabaseOpenError(f"Cannot open {path}: {problem}.") from error
     engine = create_engine(url, echo=echo)
     try:
         if path is None:
