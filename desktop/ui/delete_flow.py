@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
 from desktop.errors import InUseError, NotFoundError, TaskforceError
 from desktop.store import ENTITIES, Entity, Store
@@ -35,7 +35,17 @@ def choose_reassignment(
 ) -> int | None:
     """Pick who takes over; the chosen id, or None when cancelled."""
     labels = [label for _row_id, label in choices]
-    label, accepted = QInputDialog.getItem(parent, title, text, labels, 0, False)
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(text)
+    dialog.setComboBoxItems(labels)
+    dialog.setComboBoxEditable(False)
+    dialog.setOkButtonText("Reassign and delete")
+    try:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted.value
+        label = dialog.textValue()
+    finally:
+        dialog.deleteLater()
     if not accepted or label not in labels:
         return None
     return choices[labels.index(label)][0]

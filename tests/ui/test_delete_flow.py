@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.demo import load_sample_data
@@ -258,6 +258,7 @@ def test_choose_reassignment_returns_the_chosen_id(qtbot: QtBot, window: QWidget
         combo = dialog.findChild(QComboBox)
         assert combo is not None
         assert [combo.itemText(i) for i in range(combo.count())] == ["bob", "carol"]
+        assert "Reassign and delete" in [button.text() for button in dialog.findChildren(QPushButton)]
         qtbot.keyClick(combo, Qt.Key.Key_Down)
         dialog.accept()
 
