@@ -43,6 +43,13 @@ class Deletion:
     # (entity, row id, field, value before the delete) for rows whose references were moved or cleared
     moved: list[tuple[str, int, str, int | None]] = field(default_factory=list)
 
+    def moved_ids(self) -> dict[str, tuple[int, ...]]:
+        """The ids of the moved rows by entity, in the order they were moved."""
+        grouped: dict[str, list[int]] = {}
+        for entity, row_id, _field, _value in self.moved:
+            grouped.setdefault(entity, []).append(row_id)
+        return {entity: tuple(ids) for entity, ids in grouped.items()}
+
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -315,6 +322,9 @@ class Repository(Generic[R]):
             deletion = Deletion(self.entity.name, [self._read(row) for row in found])
             self._store.detach_children(session, self.entity, unique_ids, reassign_to, deletion)
             session.execute(sa.delete(self._table).where(self._table.c.id.in_(unique_ids)))
+        # Only now, after the commit: a listener that re-reads must see the change.
+        for entity_name, moved_ids in deletion.moved_ids().items():
+            self._store.notify(Change(entity_name, "updated", moved_ids))
         self._notify("deleted", unique_ids)
         return deletion
 

@@ -95,7 +95,10 @@ class Store:
         reassign_to: int | None,
         deletion: Deletion,
     ) -> None:
-        """Before parents go: refuse (tasks of a user), reassign, or clear (heroes of a team)."""
+        """Before parents go: refuse (tasks of a user), reassign, or clear (heroes of a team).
+
+        The moved rows are recorded in the deletion; the caller announces them after the commit.
+        """
         for child in ENTITIES.values():
             for reference in child.references:
                 if reference.target != parent.name:
@@ -115,7 +118,6 @@ class Store:
                         )
                 deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
                 session.execute(sa.update(table).where(fk.in_(ids)).values({reference.field: reassign_to}))
-                self.notify(Change(child.name, "updated", tuple(int(r[0]) for r in rows)))
 
     def restore(self, deletion: Deletion) -> None:
         """Undo a delete: the rows come back with their ids, and moved references go back."""
