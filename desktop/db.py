@@ -7,7 +7,6 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Engine, make_url
 
-from desktop.errors import DatabaseOpenError
+from desktop.errors import DatabaseOpenError, TaskforceError
 
 APP_NAME = "Taskforce"
 DATABASE_FILENAME = "taskforce.db"
@@ -116,7 +115,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # The busy timeout is the sqlite3 "timeout" connect argument (create_engine), not built SQL.
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
@@ -124,17 +123,41 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _set_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
+def is_read_only(engine: Engine) -> bool:
+    """True for an engine that create_engine(..., read_only=True) made."""
+    return engine.url.get_backend_name() == "sqlite" and (
+        engine.url.query.get("mode") == "ro" or "immutable" in engine.url.query
+    )
+
+
 def _begin_sqlite(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def create_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for any supported URL, with the settings each database needs."""
+def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    """An engine for any supported URL, with the settings each database needs.
+
+    read_only (SQLite files) opens the file so that nothing can be written to it.
+    """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {"echo": echo}
     if backend == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        path = sqlite_path(parsed)
+        if read_only and path is not None:
+            location, options = read_only_location(path)
+            parsed = parsed.set(database=location, query={**options, "uri": "true"})
+            engine = sa.create_engine(parsed, **kwargs)
+            sa.event.listen(engine, "connect", _set_read_only_pragmas)
+            sa.event.listen(engine, "begin", _begin_sqlite)
+            return engine
         engine = sa.create_engine(parsed, **kwargs)
         sa.event.listen(engine, "connect", _set_sqlite_pragmas)
         sa.event.listen(engine, "begin", _begin_sqlite)
@@ -155,9 +178,35 @@ def prepare_sqlite_file(path: Path) -> None:
         os.close(fd)
 
 
+def can_write(path: Path) -> bool:
+    """Whether this process may change the file and create its -wal/-shm beside it."""
+    folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
+
+
+def read_only_location(path: Path) -> tuple[str, dict[str, str]]:
+    """A file URI and its options that open the file without ever writing to it.
+
+    In a folder we may not write to, a write-ahead-log database whose -shm is absent cannot be
+    opened read-only (SQLite would create the -shm); there the file is opened immutable, which
+    is exact because no -wal can hold newer data without its -shm.
+    """
+    uri = path.resolve().as_uri()
+    folder_writable = os.access(path.parent, os.W_OK | os.X_OK)
+    if not folder_writable and not path.with_name(path.name + "-shm").exists():
+        return uri, {"immutable": "1"}
+    return uri, {"mode": "ro"}
+
+
+def read_only_uri(path: Path) -> str:
+    location, options = read_only_location(path)
+    return location + "?" + "&".join(f"{key}={value}" for key, value in options.items())
+
+
 @contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
+    timeout = BUSY_TIMEOUT_MS / 1000
+    with closing(sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout)) as connection:
         yield connection
 
 
@@ -219,8 +268,16 @@ def backup_sqlite(source: Path, destination: Path) -> Path:
 
 
 def pre_migration_backup(path: Path, revision: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return backup_sqlite(path, path.with_name(f"{path.name}.before-{revision}-{stamp}.bak"))
+    """A verified backup, in the backups folder, before the file is migrated from `revision`."""
+    from desktop import backup  # backup builds on this module
+
+    try:
+        return backup.create_backup(path, backup.before_upgrade(revision)).path
+    except TaskforceError as error:
+        raise DatabaseOpenError(
+            f"{path.name} needs an upgrade, but it could not be backed up first, so it was left "
+            f"as it was. {error.message}"
+        ) from error
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -241,6 +298,8 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
     if path is not None:
         try:
             revision = inspect_sqlite_file(path)
+            if path.exists() and not can_write(path):
+                return _open_read_only(url, path, revision, echo=echo)
             prepare_sqlite_file(path)
             if revision is not None and revision != head_revision():
                 pre_migration_backup(path, revision)
@@ -259,4 +318,24 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
         engine.dispose()
         reason = getattr(error, "orig", None) or error
         raise DatabaseOpenError(f"Cannot open {mask_url(url)}: {reason}") from error
+    except Exception as error:  # a migration script may raise anything; the person gets a message
+        engine.dispose()
+        raise DatabaseOpenError(
+            f"Upgrading {mask_url(url)} failed, and it was left as it was: {error}"
+        ) from error
+    if path is not None:
+        from desktop import backup
+
+        backup.automatic_backup(path)
     return engine
+
+
+def _open_read_only(url: str, path: Path, revision: str | None, *, echo: bool) -> Engine:
+    if revision is None:
+        raise DatabaseOpenError(f"{path.name} is empty and read-only, so Taskforce cannot set it up.")
+    if revision != head_revision():
+        raise DatabaseOpenError(
+            f"{path.name} is read-only and was made by an older Taskforce; it needs an upgrade, "
+            "which needs permission to write it."
+        )
+    return create_engine(url, echo=echo, read_only=True)

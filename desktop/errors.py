@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TaskforceError(Exception):
     """Base of every error that the GUI shows as a plain message."""
@@ -37,3 +39,15 @@ class StorageError(TaskforceError):
 
 class DatabaseOpenError(TaskforceError):
     """The database cannot be opened: not ours, damaged, newer, or unreachable."""
+
+
+class ConflictError(TaskforceError):
+    """Someone else changed the row since it was loaded; `current` is the row as it is now."""
+
+    def __init__(self, message: str, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class BackupError(TaskforceError):
+    """A backup could not be made, verified or restored."""

@@ -1,6 +1,7 @@
 """The data store: everything the GUI does goes through here. No Qt."""
 
 from desktop.errors import (
+    ConflictError,
     DatabaseOpenError,
     DuplicateError,
     InUseError,
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_LIST_LIMIT",
     "MAX_PAGE_LIMIT",
     "Change",
+    "ConflictError",
     "DatabaseOpenError",
     "Deletion",
     "DuplicateError",

@@ -11,9 +11,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel
 
-from desktop.errors import DuplicateError, InUseError, NotFoundError, RelatedRowError, StorageError
+from desktop.errors import (
+    ConflictError,
+    DuplicateError,
+    InUseError,
+    NotFoundError,
+    RelatedRowError,
+    StorageError,
+)
 from desktop.store.entities import ENTITIES, Entity
 from desktop.store.events import Change
 
@@ -59,6 +67,8 @@ def friendly_storage_error(error: sa.exc.DBAPIError) -> str:
     text = str(error.orig).lower()
     if "full" in text or "no space" in text:
         return "The disk is full: the change was not saved. Free some space and try again."
+    if "i/o error" in text:
+        return "The disk could not be read or written (input/output error): the change was not saved."
     if "locked" in text or "busy" in text or "lock wait" in text:
         return "The database is busy in another program: the change was not saved. Try again in a moment."
     if "readonly" in text or "read-only" in text or "read only" in text:
@@ -106,6 +116,17 @@ class Repository(Generic[R]):
 
     def _not_found(self, row_id: int) -> NotFoundError:
         return NotFoundError(f"{self.entity.label} not found")
+
+    def _changed_elsewhere(self, row_id: int) -> NotFoundError | ConflictError:
+        """After an update found the row changed or deleted by someone else: say which, tell the views."""
+        label = self.entity.label.lower()
+        try:
+            current = self.get(row_id)
+        except NotFoundError:
+            self._notify("deleted", [row_id])
+            return NotFoundError(f"This {label} no longer exists: it was deleted elsewhere.")
+        self._notify("updated", [row_id])
+        return ConflictError(f"This {label} was changed elsewhere after you opened it.", current)
 
     def _checked(self, session: Session, values: Mapping[str, Any], row_id: int | None) -> None:
         """Refuse dangling references and taken unique values with messages people understand."""
@@ -281,6 +302,7 @@ class Repository(Generic[R]):
             data.model_dump() if isinstance(data, BaseModel) else dict(data)
         )
         row = self.entity.table.model_validate(checked)
+        self._store.ensure_writable()
         with self.transaction() as session:
             self._checked(session, checked.model_dump(), None)
             session.add(row)
@@ -289,21 +311,37 @@ class Repository(Generic[R]):
         self._notify("created", [self.row_id(created)])
         return created
 
-    def update(self, row_id: int, patch: BaseModel | Mapping[str, Any]) -> R:
-        """PATCH: only the fields set on the Update schema are written."""
+    def update(
+        self, row_id: int, patch: BaseModel | Mapping[str, Any], expected_version: int | None = None
+    ) -> R:
+        """PATCH: only the fields set on the Update schema are written.
+
+        Given expected_version (the version the row had when it was loaded), a row changed since
+        raises ConflictError with the row as it is now, and a row deleted since raises NotFoundError.
+        A row changed between this method's read and its write is never overwritten either way.
+        """
         if isinstance(patch, BaseModel) and not isinstance(patch, self.entity.update):
             patch = patch.model_dump(exclude_unset=True)
         checked = patch if isinstance(patch, BaseModel) else self.entity.update.model_validate(dict(patch))
         values = checked.model_dump(exclude_unset=True)
-        with self.transaction() as session:
-            row = session.get(self.entity.table, row_id)
-            if row is None:
-                raise self._not_found(row_id)
-            self._checked(session, values, row_id)
-            row.sqlmodel_update(values)
-            session.add(row)
-            session.flush()
-            updated = self._read(row.model_dump())
+        self._store.ensure_writable()
+        updated: R | None = None
+        try:
+            with self.transaction() as session:
+                row = session.get(self.entity.table, row_id)
+                if row is None and expected_version is None:
+                    raise self._not_found(row_id)
+                version = getattr(row, "version", None)
+                if row is not None and expected_version in (None, version):
+                    self._checked(session, values, row_id)
+                    row.sqlmodel_update(values)
+                    session.add(row)
+                    session.flush()  # UPDATE ... WHERE id = ? AND version = ?
+                    updated = self._read(row.model_dump())
+        except StaleDataError:
+            updated = None
+        if updated is None:
+            raise self._changed_elsewhere(row_id)
         self._notify("updated", [row_id])
         return updated
 
@@ -313,6 +351,7 @@ class Repository(Generic[R]):
     def delete_many(self, ids: Sequence[int], *, reassign_to: int | None = None) -> Deletion:
         """Delete rows in one transaction; all or nothing."""
         unique_ids = builtins.list(dict.fromkeys(ids))
+        self._store.ensure_writable()
         with self.transaction() as session:
             found = builtins.list(
                 session.execute(sa.select(self._table).where(self._table.c.id.in_(unique_ids))).mappings()

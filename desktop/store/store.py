@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from desktop import db
-from desktop.errors import RelatedRowError
+from desktop import backup, db
+from desktop.errors import RelatedRowError, StorageError
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
 from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
 from desktop.store.events import Change, Listener
@@ -19,9 +19,10 @@ from desktop.store.repository import Deletion, Repository, in_use_message
 
 
 class Store:
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, *, read_only: bool = False) -> None:
         self.engine = engine
         self.url = url
+        self.read_only = read_only  # a file or folder we may not write: shown, never changed
         self._listeners: list[Listener] = []
         self.tasks: Repository[TaskRead] = Repository(self, TASKS)
         self.users: Repository[UserRead] = Repository(self, USERS)
@@ -33,10 +34,18 @@ class Store:
     def open(cls, url: str | None = None, *, echo: bool = False) -> Store:
         """Open (creating or migrating to head) the database at url, or the default one."""
         url = url or db.default_database_url()
-        return cls(db.open_engine(url, echo=echo), url)
+        engine = db.open_engine(url, echo=echo)
+        return cls(engine, url, read_only=db.is_read_only(engine))
 
     def close(self) -> None:
+        """Close every connection; then back up a SQLite file when a backup is due."""
         self.engine.dispose()
+        if self.path is not None and not self.read_only:
+            backup.automatic_backup(self.path)
+
+    def ensure_writable(self) -> None:
+        if self.read_only:
+            raise StorageError("The database is read-only: changes cannot be saved.")
 
     def __enter__(self) -> Store:
         return self
@@ -117,16 +126,25 @@ class Store:
                             f"Cannot reassign to that {parent.label.lower()}: it does not exist."
                         )
                 deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
-                session.execute(sa.update(table).where(fk.in_(ids)).values({reference.field: reassign_to}))
+                session.execute(
+                    sa.update(table)
+                    .where(fk.in_(ids))
+                    .values({reference.field: reassign_to, "version": table.c.version + 1})
+                )
 
     def restore(self, deletion: Deletion) -> None:
         """Undo a delete: the rows come back with their ids, and moved references go back."""
         repository = self.repository(deletion.entity)
+        self.ensure_writable()
         with repository.transaction() as session:
             repository.restore_rows(session, deletion.rows)
             for entity_name, row_id, field, value in deletion.moved:
                 table = ENTITIES[entity_name].sa_table
-                session.execute(sa.update(table).where(table.c.id == row_id).values({field: value}))
+                session.execute(
+                    sa.update(table)
+                    .where(table.c.id == row_id)
+                    .values({field: value, "version": table.c.version + 1})
+                )
         self.notify(Change(deletion.entity, "created", tuple(Repository.row_id(r) for r in deletion.rows)))
         for entity_name in {moved[0] for moved in deletion.moved}:
             ids = tuple(m[1] for m in deletion.moved if m[0] == entity_name)

@@ -1,0 +1,496 @@
+"""Backups of a SQLite database: take, verify, keep by the retention policy, restore, and check.
+
+Backups live in a `backups` folder beside the database, one file each, named
+`<stem>-<UTC time>-<reason>.db`. A new backup is written to a temporary name, verified
+(it opens and passes integrity_check) and only then renamed into place; only after that are
+older backups rotated out. The retention policy, newest first:
+
+- every backup of the last 2 days;
+- of older ones, the newest of each day, for the 7 most recent days that have a backup;
+- then the newest of each week (ISO weeks), for the 4 most recent weeks that have one;
+- then the newest of each month, for the 12 most recent months that have one.
+
+Days, weeks and months are UTC. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from desktop import db
+from desktop.errors import BackupError, DatabaseOpenError
+
+logger = logging.getLogger(__name__)
+
+BACKUPS_DIRNAME = "backups"
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+KEEP_EVERY_BACKUP_FOR = timedelta(days=2)
+# (period, how many of the most recent periods that have a backup keep their newest one), applied in turn
+RETENTION_TIERS: tuple[tuple[str, int], ...] = (("day", 7), ("week", 4), ("month", 12))
+AUTOMATIC_BACKUP_EVERY = timedelta(days=1)
+TABLE_ORDER = ("task", "user", "hero", "team", "item")
+TABLE_LABELS = {"task": "tasks", "user": "users", "hero": "heroes", "team": "teams", "item": "items"}
+COUNT_SQL = {name: f'SELECT count(*) FROM "{name}"' for name in TABLE_ORDER}  # noqa: S608 (fixed names)
+
+# Reasons written into backup names.
+AUTOMATIC = "automatic"
+MANUAL = "manual"
+BEFORE_RESTORE = "before-restore"
+
+
+def before_upgrade(revision: str) -> str:
+    return f"before-upgrade-from-{revision}"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: datetime  # UTC, from the file name
+    reason: str
+    size: int
+
+    @property
+    def reason_label(self) -> str:
+        if self.reason.startswith("before-upgrade"):
+            return "before an upgrade"
+        labels = {AUTOMATIC: "automatic", MANUAL: "made by hand", BEFORE_RESTORE: "before a restore"}
+        return labels.get(self.reason.rstrip("-0123456789"), self.reason)
+
+
+@dataclass
+class CheckReport:
+    """The outcome of a check, in words a person understands."""
+
+    ok: bool
+    summary: str
+    details: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.summary, *self.details])
+
+
+# --- names and places --------------------------------------------------------
+
+
+def backups_dir(database: Path) -> Path:
+    return database.parent / BACKUPS_DIRNAME
+
+
+def _pattern(database: Path) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(database.stem)}-(\d{{8}}T\d{{6}}Z)-([a-z0-9-]+)\.db$")
+
+
+def list_backups(database: Path) -> list[BackupInfo]:
+    """This database's backups, newest first."""
+    folder = backups_dir(database)
+    if not folder.is_dir():
+        return []
+    pattern = _pattern(database)
+    found = []
+    for entry in folder.iterdir():
+        match = pattern.match(entry.name)
+        if match is None or not entry.is_file():
+            continue
+        created = datetime.strptime(match.group(1), STAMP_FORMAT).replace(tzinfo=UTC)
+        found.append(BackupInfo(entry, created, match.group(2), entry.stat().st_size))
+    return sorted(found, key=lambda info: (info.created, info.path.name), reverse=True)
+
+
+def _new_backup_path(database: Path, reason: str, now: datetime) -> Path:
+    folder = backups_dir(database)
+    stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
+    candidate = folder / f"{database.stem}-{stamp}-{reason}.db"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{database.stem}-{stamp}-{reason}-{number}.db"
+        number += 1
+    return candidate
+
+
+def _prepare_backups_dir(database: Path) -> Path:
+    folder = backups_dir(database)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes a rename durable; not possible (nor needed) on Windows.
+    if os.name == "nt":
+        return
+    _fsync_file(path)
+
+
+@contextmanager
+def read_only_connection(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot write to the file (but reads what its write-ahead log holds)."""
+    with closing(sqlite3.connect(db.read_only_uri(path), uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)) as c:
+        yield c
+
+
+# --- verifying and counting ----------------------------------------------------
+
+
+def _integrity_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
+    rows = connection.execute(pragma).fetchall()
+    messages = [str(row[0]) for row in rows]
+    return [] if messages == ["ok"] else messages
+
+
+def _counts(connection: sqlite3.Connection) -> dict[str, int]:
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {
+        name: int(connection.execute(COUNT_SQL[name]).fetchone()[0]) for name in TABLE_ORDER if name in tables
+    }
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """ "6 tasks, 1 user, 0 heroes, …" """
+    return ", ".join(
+        f"{counts[name]} {name if counts[name] == 1 else TABLE_LABELS[name]}"
+        for name in TABLE_ORDER
+        if name in counts
+    )
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """How many rows each table of a database file holds."""
+    try:
+        with read_only_connection(path) as connection:
+            return _counts(connection)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path.name} cannot be read: {error}.") from error
+
+
+def verify(path: Path) -> dict[str, int]:
+    """Refuse a file that is not a good Taskforce database; return its row counts when it is.
+
+    Good means: an SQLite file that opens, passes integrity_check, holds Taskforce's tables and
+    was not written by a newer Taskforce.
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        raise BackupError(f"{path.name} is missing or empty.")
+    try:
+        db.inspect_sqlite_file(path)
+    except DatabaseOpenError as error:
+        raise BackupError(str(error)) from error
+    try:
+        with read_only_connection(path) as connection:
+            problems = _integrity_problems(connection, "PRAGMA integrity_check")
+            if problems:
+                raise BackupError(f"{path.name} is damaged: {problems[0]}")
+            counts = _counts(connection)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path.name} cannot be read as a database: {error}.") from error
+    if not counts:
+        raise BackupError(f"{path.name} holds no Taskforce data.")
+    return counts
+
+
+def newest_good_backup(database: Path) -> BackupInfo | None:
+    """The newest backup that passes verify(), or None."""
+    for info in list_backups(database):
+        try:
+            verify(info.path)
+        except BackupError as error:
+            logger.warning("Backup %s is not usable: %s", info.path, error)
+            continue
+        return info
+    return None
+
+
+# --- taking backups ----------------------------------------------------------
+
+
+def _copy_database(source: Path, destination: Path) -> None:
+    """A consistent copy through SQLite's backup API, as one self-contained file (no -wal)."""
+    db.prepare_sqlite_file(destination)
+    with read_only_connection(source) as src, closing(sqlite3.connect(destination)) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    _fsync_file(destination)
+
+
+def create_backup(database: Path, reason: str = MANUAL, *, now: datetime | None = None) -> BackupInfo:
+    """Back up now: copy, verify, then rotate older backups out by the retention policy."""
+    now = now or datetime.now(UTC)
+    if not database.is_file():
+        raise BackupError(f"There is no database at {database} to back up.")
+    folder = _prepare_backups_dir(database)
+    final = _new_backup_path(database, reason, now)
+    partial = folder / f".{final.name}.partial"
+    try:
+        partial.unlink(missing_ok=True)
+        _copy_database(database, partial)
+        verify(partial)
+        os.replace(partial, final)
+        _fsync_dir(folder)
+    except (OSError, sqlite3.Error, BackupError) as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"The backup failed, older backups were kept: {error}") from error
+    info = BackupInfo(final, _stamp(now), reason, final.stat().st_size)
+    logger.info("Backed up %s to %s", database, final)
+    rotate(database, now=now, keep=final)
+    return info
+
+
+def _stamp(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _has_rows(database: Path) -> bool:
+    try:
+        with read_only_connection(database) as connection:
+            return any(_counts(connection).values())
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _last_written(database: Path) -> float:
+    times = [
+        candidate.stat().st_mtime
+        for candidate in (database, database.with_name(database.name + "-wal"))
+        if candidate.exists()
+    ]
+    return max(times, default=0.0)
+
+
+def backup_due(database: Path, *, now: datetime | None = None) -> bool:
+    """True when the data changed since the newest backup and that backup is older than a day."""
+    now = now or datetime.now(UTC)
+    if not database.is_file() or database.stat().st_size == 0:
+        return False
+    backups = list_backups(database)
+    if backups:
+        newest = backups[0]
+        if now - newest.created < AUTOMATIC_BACKUP_EVERY:
+            return False
+        if _last_written(database) <= newest.path.stat().st_mtime:
+            return False
+    return _has_rows(database)
+
+
+def automatic_backup(database: Path, *, now: datetime | None = None) -> BackupInfo | None:
+    """The backup taken on open and close when one is due; never raises (it logs instead)."""
+    try:
+        if backup_due(database, now=now):
+            return create_backup(database, AUTOMATIC, now=now)
+    except (BackupError, OSError, sqlite3.Error) as error:
+        logger.warning("Automatic backup of %s failed: %s", database, error)
+    return None
+
+
+# --- retention -----------------------------------------------------------------
+
+
+def _period(moment: datetime, unit: str) -> tuple[int, ...]:
+    if unit == "day":
+        return (moment.year, moment.month, moment.day)
+    if unit == "week":
+        iso = moment.isocalendar()
+        return (iso.year, iso.week)
+    return (moment.year, moment.month)
+
+
+def retained(stamps: Iterable[datetime], now: datetime) -> set[datetime]:
+    """The backup times the retention policy keeps at `now` (see the module docstring)."""
+    ordered = sorted(set(stamps), reverse=True)
+    keep = {stamp for stamp in ordered if now - stamp <= KEEP_EVERY_BACKUP_FOR}
+    rest = [stamp for stamp in ordered if stamp not in keep]
+    for unit, count in RETENTION_TIERS:
+        periods: list[tuple[int, ...]] = []
+        taken = 0
+        for stamp in rest:
+            period = _period(stamp, unit)
+            if period not in periods:
+                if len(periods) == count:
+                    break
+                periods.append(period)
+                keep.add(stamp)
+            taken += 1
+        rest = rest[taken:]
+    return keep
+
+
+def rotate(database: Path, *, now: datetime | None = None, keep: Path | None = None) -> list[Path]:
+    """Delete the backups the retention policy no longer keeps; return what was deleted."""
+    now = now or datetime.now(UTC)
+    backups = list_backups(database)
+    by_stamp: dict[datetime, list[BackupInfo]] = {}
+    for info in backups:
+        by_stamp.setdefault(info.created, []).append(info)
+    kept_stamps = retained(by_stamp, now)
+    removed = []
+    for stamp, infos in by_stamp.items():
+        # Several backups within one second count as one time; the newest name of them is kept.
+        survivors = infos[:1] if stamp in kept_stamps else []
+        for info in infos:
+            if info in survivors or info.path == keep:
+                continue
+            info.path.unlink(missing_ok=True)
+            removed.append(info.path)
+    if removed:
+        logger.info("Rotated out %d old backups of %s", len(removed), database)
+    return removed
+
+
+# --- restoring -------------------------------------------------------------------
+
+
+def set_aside(database: Path, *, now: datetime | None = None) -> Path:
+    """Copy a damaged (or foreign, or newer) file, byte for byte, beside the backups; return the copy."""
+    now = now or datetime.now(UTC)
+    folder = _prepare_backups_dir(database)
+    stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
+    copy = folder / f"{database.name}.set-aside-{stamp}"
+    number = 2
+    while copy.exists():
+        copy = folder / f"{database.name}.set-aside-{stamp}-{number}"
+        number += 1
+    db.prepare_sqlite_file(copy)
+    shutil.copyfile(database, copy)
+    _fsync_file(copy)
+    for suffix in ("-wal", "-shm"):
+        companion = database.with_name(database.name + suffix)
+        if companion.exists():
+            shutil.copyfile(companion, copy.with_name(copy.name + suffix))
+    return copy
+
+
+def _retire_write_ahead_log(database: Path, *, checkpoint: bool) -> None:
+    """Fold the -wal into a healthy file, then remove it: it must never be replayed onto another file."""
+    if checkpoint and database.exists():
+        with closing(sqlite3.connect(database, timeout=db.BUSY_TIMEOUT_MS / 1000)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm", "-journal"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+
+def restore(database: Path, chosen: Path, *, now: datetime | None = None) -> Path | None:
+    """Replace the database with a backup. Nothing may have the database open.
+
+    The chosen file is verified first; the current file is kept (as a verified backup, or copied
+    aside byte for byte when it is damaged); then the new file takes its place in one atomic rename.
+    Returns where the previous data went (None when there was none).
+    """
+    now = now or datetime.now(UTC)
+    verify(chosen)
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    incoming = database.with_name(f".{database.name}.restoring")
+    incoming.unlink(missing_ok=True)
+    try:
+        _copy_database(chosen, incoming)
+        verify(incoming)
+        previous: Path | None = None
+        healthy = True
+        if database.exists() and database.stat().st_size > 0:
+            try:
+                db.inspect_sqlite_file(database)
+            except DatabaseOpenError:
+                healthy = False
+            if healthy and _has_rows(database):
+                previous = create_backup(database, BEFORE_RESTORE, now=now).path
+            elif not healthy:
+                previous = set_aside(database, now=now)
+        _retire_write_ahead_log(database, checkpoint=healthy)
+        os.replace(incoming, database)
+        _fsync_dir(database.parent)
+    except (OSError, sqlite3.Error, BackupError) as error:
+        raise BackupError(f"The restore failed and the database was left as it was: {error}") from error
+    finally:
+        incoming.unlink(missing_ok=True)
+    logger.info("Restored %s from %s", database, chosen)
+    return previous
+
+
+# --- checking ------------------------------------------------------------------------
+
+
+def check_file(path: Path) -> CheckReport:
+    """integrity_check and foreign_key_check on a SQLite file, without writing to it."""
+    try:
+        db.inspect_sqlite_file(path)
+        with read_only_connection(path) as connection:
+            damage = _integrity_problems(connection, "PRAGMA integrity_check")
+            dangling = connection.execute("PRAGMA foreign_key_check").fetchall()
+            counts = _counts(connection)
+    except DatabaseOpenError as error:
+        return CheckReport(False, str(error), [_restore_hint()])
+    except sqlite3.DatabaseError as error:
+        return CheckReport(False, f"{path.name} cannot be read as a database: {error}.", [_restore_hint()])
+    details = []
+    if damage:
+        details.append(f"The file is damaged ({len(damage)} problems found), for example: {damage[0]}")
+    by_table: dict[tuple[str, str], list[int]] = {}
+    for table, rowid, parent, _fk in dangling:
+        by_table.setdefault((str(table), str(parent)), []).append(int(rowid))
+    for (table, parent), ids in sorted(by_table.items()):
+        details.append(_dangling_sentence(table, parent, ids))
+    return _report(path.name, details, counts)
+
+
+def check_server(engine: Engine) -> CheckReport:
+    """On PostgreSQL and MariaDB the server looks after its storage; this checks the references."""
+    from desktop.store.entities import ENTITIES
+
+    details = []
+    counts: dict[str, int] = {}
+    with engine.connect() as connection:
+        for name in TABLE_ORDER:
+            table = ENTITIES[name].sa_table
+            counts[name] = int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+        for entity in ENTITIES.values():
+            table = entity.sa_table
+            for reference in entity.references:
+                target = ENTITIES[reference.target].sa_table.alias("target")
+                fk = table.c[reference.field]
+                stmt = (
+                    sa.select(table.c.id)
+                    .outerjoin(target, fk == target.c.id)
+                    .where(fk.is_not(None), target.c.id.is_(None))
+                    .order_by(table.c.id)
+                )
+                ids = [int(row[0]) for row in connection.execute(stmt)]
+                if ids:
+                    details.append(_dangling_sentence(entity.name, reference.target, ids))
+    return _report(db.mask_url(engine.url), details, counts)
+
+
+def _dangling_sentence(table: str, parent: str, ids: Sequence[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
+    if len(ids) == 1:
+        return f"1 {table} refers to a {parent} that does not exist (id {shown})."
+    noun = TABLE_LABELS.get(table, table)
+    return f"{len(ids)} {noun} refer to a {parent} that does not exist (ids {shown})."
+
+
+def _restore_hint() -> str:
+    return "Restore a backup (File → Restore from backup…) or open another database."
+
+
+def _report(name: str, details: list[str], counts: dict[str, int]) -> CheckReport:
+    if details:
+        return CheckReport(False, f"{name} has problems:", [*details, _restore_hint()], counts)
+    summary = f"{name} is in good order: nothing is damaged and every reference points at an existing row."
+    return CheckReport(True, summary, [f"It holds {describe_counts(counts)}."], counts)
