@@ -10,7 +10,7 @@ was superseded (new sort, filter, refresh or database) are dropped on arrival.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -256,6 +256,28 @@ class EntityTableModel(QAbstractTableModel):
             return None
         return window.records[offset]
 
+    @property
+    def reset_pending(self) -> bool:
+        """A new query (sort, filter, database) was asked for and its rows are not shown yet."""
+        return self._reset_wanted or self._wanted != self._shown
+
+    @property
+    def count_pending(self) -> bool:
+        """A count was asked for (new query, or data changed) and has not arrived yet."""
+        return self.reset_pending or self._query_timer.isActive() or self._counting
+
+    def ids_at(self, rows: Iterable[int]) -> list[int]:
+        """The ids of these rows, reading any that are not loaded (a selection may reach far)."""
+        ids = []
+        for row in rows:
+            record = self.record_at(row)
+            if record is None and 0 <= row < self._row_count:
+                self._keep_window(row // WINDOW_ROWS, self._page_work(row // WINDOW_ROWS)())
+                record = self.record_at(row)
+            if record is not None:
+                ids.append(Repository.row_id(record.read))
+        return ids
+
     def row_id(self, row: int) -> int | None:
         record = self.record_at(row)
         return None if record is None else Repository.row_id(record.read)
@@ -296,8 +318,6 @@ class EntityTableModel(QAbstractTableModel):
         column = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

@@ -1,0 +1,316 @@
+"""The filter bar above each table: search box, combo boxes, price and stock filters, applied in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QToolBar, QWidget
+
+from desktop.models import PRICE_MAX, TaskStatus
+from desktop.store import ENTITIES, Entity, Store
+from desktop.ui.icons import icon
+
+DEBOUNCE_MS = 200
+ALL = "All"
+
+
+class Filter:
+    """One control of the bar: what it adds to the query, and how it is saved and cleared."""
+
+    widget: QWidget
+
+    def values(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def save(self) -> Any:
+        raise NotImplementedError
+
+    def restore(self, saved: Any) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+
+class SearchBox(QLineEdit):
+    """Enter applies the search at once; Escape clears it."""
+
+    submitted = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        # Keep Return/Enter/Escape here rather than letting window shortcuts take them.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.submitted.emit()
+        elif event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+
+
+class SearchFilter(Filter):
+    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
+        self.box = SearchBox()
+        self.box.setObjectName(f"{entity.plural}Search")
+        self.box.setPlaceholderText(f"Search {entity.plural}…")
+        self.box.setClearButtonEnabled(True)
+        self.box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.box.setMinimumWidth(240)
+        self.box.setMaximumWidth(420)
+        fields = " or ".join(entity.search_columns)
+        self.box.setToolTip(f"Shows {entity.plural} whose {fields} contain the text")
+        self.box.textChanged.connect(changed)
+        self.widget = self.box
+
+    def text(self) -> str:
+        return self.box.text()
+
+    def values(self) -> dict[str, Any]:
+        return {}
+
+    def save(self) -> Any:
+        return self.box.text()
+
+    def restore(self, saved: Any) -> None:
+        self.box.setText(str(saved or ""))
+
+    def clear(self) -> None:
+        self.box.clear()
+
+
+class StatusFilter(Filter):
+    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
+        self.combo = QComboBox()
+        self.combo.setObjectName(f"{entity.plural}StatusFilter")
+        self.combo.setToolTip("Show only tasks with this status")
+        self.combo.addItem(ALL, None)
+        for status in TaskStatus:
+            self.combo.addItem(status.label, status.value)
+        self.combo.currentIndexChanged.connect(changed)
+        self.widget = self.combo
+
+    def values(self) -> dict[str, Any]:
+        value = self.combo.currentData()
+        return {"status": None if value is None else TaskStatus(value)}
+
+    def save(self) -> Any:
+        return self.combo.currentData()
+
+    def restore(self, saved: Any) -> None:
+        self.combo.setCurrentIndex(max(0, self.combo.findData(saved)))
+
+    def clear(self) -> None:
+        self.combo.setCurrentIndex(0)
+
+
+class ReferenceFilter(Filter):
+    """All, (optionally) none, or one of the referenced rows by name; kept current as they change."""
+
+    NONE = "none"
+
+    def __init__(
+        self,
+        entity: Entity,
+        field: str,
+        store: Store,
+        changed: Callable[[], None],
+        *,
+        none_label: str | None = None,
+    ) -> None:
+        reference = next(ref for ref in entity.references if ref.field == field)
+        self.field = field
+        self._none_filter = f"has_{reference.label_key}"
+        self.target = ENTITIES[reference.target]
+        self._store = store
+        self._none_label = none_label
+        self.combo = QComboBox()
+        self.combo.setObjectName(f"{entity.plural}{reference.label_key.capitalize()}Filter")
+        self.combo.setToolTip(f"Show only {entity.plural} of this {reference.label_key}")
+        self.combo.setMinimumContentsLength(10)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reload()
+        self.combo.currentIndexChanged.connect(changed)
+        self.widget = self.combo
+
+    def set_store(self, store: Store) -> None:
+        self._store = store
+        self.reload()
+
+    def reload(self) -> None:
+        """Fill the choices from the store, keeping the current one when it still exists."""
+        current = self.combo.currentData()
+        blocked = self.combo.blockSignals(True)
+        try:
+            self.combo.clear()
+            self.combo.addItem(ALL, None)
+            if self._none_label is not None:
+                self.combo.addItem(self._none_label, self.NONE)
+            for row_id, name in self._store.repository(self.target.name).names():
+                self.combo.addItem(name, row_id)
+            self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
+        finally:
+            self.combo.blockSignals(blocked)
+        if self.combo.currentData() != current:
+            self.combo.currentIndexChanged.emit(self.combo.currentIndex())
+
+    def select(self, row_id: int | None) -> None:
+        self.combo.setCurrentIndex(max(0, self.combo.findData(row_id)))
+
+    def values(self) -> dict[str, Any]:
+        value = self.combo.currentData()
+        if value == self.NONE:
+            return {self._none_filter: False}
+        return {self.field: value}
+
+    def save(self) -> Any:
+        return self.combo.currentData()
+
+    def restore(self, saved: Any) -> None:
+        self.select(saved)
+
+    def clear(self) -> None:
+        self.combo.setCurrentIndex(0)
+
+
+class MinPriceFilter(Filter):
+    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
+        self.spin = QDoubleSpinBox()
+        self.spin.setObjectName(f"{entity.plural}MinPrice")
+        self.spin.setDecimals(2)
+        self.spin.setRange(0, PRICE_MAX)
+        self.spin.setGroupSeparatorShown(True)
+        self.spin.setPrefix("from ")
+        self.spin.setSpecialValueText("any price")
+        self.spin.setToolTip("Show only items costing at least this much")
+        self.spin.setMinimumWidth(130)
+        self.spin.valueChanged.connect(changed)
+        self.widget = self.spin
+
+    def values(self) -> dict[str, Any]:
+        return {"min_price": self.spin.value() or None}
+
+    def save(self) -> Any:
+        return self.spin.value()
+
+    def restore(self, saved: Any) -> None:
+        try:
+            self.spin.setValue(float(saved or 0))
+        except (TypeError, ValueError):
+            self.spin.setValue(0)
+
+    def clear(self) -> None:
+        self.spin.setValue(0)
+
+
+class InStockFilter(Filter):
+    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
+        self.check = QCheckBox("In stock only")
+        self.check.setObjectName(f"{entity.plural}InStockFilter")
+        self.check.toggled.connect(changed)
+        self.widget = self.check
+
+    def values(self) -> dict[str, Any]:
+        return {"in_stock": True if self.check.isChecked() else None}
+
+    def save(self) -> Any:
+        return self.check.isChecked()
+
+    def restore(self, saved: Any) -> None:
+        self.check.setChecked(saved in (True, "true", "1", 1))
+
+    def clear(self) -> None:
+        self.check.setChecked(False)
+
+
+class FilterBar(QToolBar):
+    """The controls that narrow one table; `apply(search, filters)` runs ~200 ms after the last change."""
+
+    applied = Signal(object, object)  # search text, filters
+
+    def __init__(self, entity: Entity, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{entity.plural}FilterBar")
+        self.setMovable(False)
+        self.entity = entity
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_now)
+        changed = self._debounce.start
+        self.search = SearchFilter(entity, changed)
+        self.search.box.submitted.connect(self.apply_now)
+        self.addWidget(self.search.widget)
+        self.references: dict[str, ReferenceFilter] = {}
+        self.filters: dict[str, Filter] = {}
+        if entity.name == "task":
+            self._add("status", "Status", StatusFilter(entity, changed))
+            self._add_reference("owner_id", "Owner", store, changed)
+        elif entity.name == "hero":
+            self._add_reference("team_id", "Team", store, changed, none_label="No team")
+        elif entity.name == "item":
+            self._add("min_price", "Price", MinPriceFilter(entity, changed))
+            self._add("in_stock", None, InStockFilter(entity, changed))
+
+    def _add(self, key: str, label: str | None, control: Filter) -> None:
+        if label is not None:
+            caption = QLabel(f"{label}:")
+            caption.setBuddy(control.widget)
+            caption.setContentsMargins(6, 0, 4, 0)
+            self.addWidget(caption)
+        self.addWidget(control.widget)
+        self.filters[key] = control
+
+    def _add_reference(
+        self, field: str, label: str, store: Store, changed: Callable[[], None], none_label: str | None = None
+    ) -> None:
+        control = ReferenceFilter(self.entity, field, store, changed, none_label=none_label)
+        self.references[field] = control
+        self._add(field, label, control)
+
+    @property
+    def pending(self) -> bool:
+        return self._debounce.isActive()
+
+    def values(self) -> tuple[str, dict[str, Any]]:
+        filters: dict[str, Any] = {}
+        for control in self.filters.values():
+            filters.update(control.values())
+        return self.search.text(), filters
+
+    def apply_now(self) -> None:
+        self._debounce.stop()
+        search, filters = self.values()
+        self.applied.emit(search, filters)
+
+    def clear(self) -> None:
+        for control in (self.search, *self.filters.values()):
+            control.clear()
+
+    def save(self) -> dict[str, Any]:
+        saved = {key: control.save() for key, control in self.filters.items()}
+        saved["search"] = self.search.save()
+        return saved
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        for key, control in self.filters.items():
+            if key in saved:
+                control.restore(saved[key])
+        self.search.restore(saved.get("search", ""))
+
+    def reload_choices(self, target: str) -> None:
+        for control in self.references.values():
+            if target in ("*", control.target.name):
+                control.reload()
+
+    def set_store(self, store: Store) -> None:
+        for control in self.references.values():
+            control.set_store(store)

@@ -1,0 +1,476 @@
+"""The main window: a tab per entity, actions that work on the current tab, status bar, remembered state."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
+from sqlmodel import SQLModel
+
+from desktop import __version__, db
+from desktop.demo import load_sample_data
+from desktop.errors import DatabaseOpenError, TaskforceError
+from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
+from desktop.ui.delete_flow import delete_rows
+from desktop.ui.edit_dialog import EditDialog
+from desktop.ui.icons import icon
+from desktop.ui.loading import wait_for_queries
+from desktop.ui.open_database import OpenDatabaseDialog
+from desktop.ui.table_model import EntityTableModel
+from desktop.ui.undo import StoreCommands
+from desktop.ui.views import EntityView
+
+TAB_ORDER = ("task", "user", "hero", "team", "item")
+DEFAULT_SIZE = (1120, 700)
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """From a row of `source` to related rows: its parent (go to) or its children (show)."""
+
+    action: QAction
+    source: str
+    child: Entity
+    reference: Reference
+    to_parent: bool
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, store: Store, settings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.settings = settings if settings is not None else QSettings()
+        self.store = store
+        self._own_store: Store | None = None
+        self.undo_stack = QUndoStack(self)
+        self.commands = self._new_commands(store)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("entityTabs")
+        self.tabs.setDocumentMode(True)
+        self.views: dict[str, EntityView] = {}
+        for name in TAB_ORDER:
+            self._add_view(ENTITIES[name])
+        self.setCentralWidget(self.tabs)
+
+        self._create_actions()
+        self._create_menus()
+        self._create_tool_bar()
+        self._create_status_bar()
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.resize(*DEFAULT_SIZE)
+        self._restore_settings()
+        self._on_tab_changed()
+
+    # --- building -----------------------------------------------------------------
+
+    def _new_commands(self, store: Store) -> StoreCommands:
+        commands = StoreCommands(store, self.undo_stack, self)
+        commands.error.connect(self.show_error)
+        return commands
+
+    def _add_view(self, entity: Entity) -> None:
+        model = EntityTableModel(self.store, entity, updater=self.commands, parent=self)
+        view = EntityView(model, self.tabs)
+        self.views[entity.name] = view
+        self.tabs.addTab(view, entity.plural.capitalize())
+        view.new_requested.connect(self.new_row)
+        view.sample_requested.connect(self.load_sample_data)
+        view.selection_changed.connect(self._update_actions)
+        view.context_menu_requested.connect(lambda pos, v=view: self._show_context_menu(v, pos))
+        view.table.doubleClicked.connect(self._edit_on_double_click)
+        model.error.connect(lambda message: self.show_error(message, dialog=False))
+        model.counts_changed.connect(self._update_count)
+        model.modelReset.connect(self._update_actions)
+
+    def _action(
+        self,
+        name: str,
+        text: str,
+        icon_name: str | None,
+        slot: Callable[[], Any],
+        shortcuts: list[QKeySequence | QKeySequence.StandardKey | str] | None = None,
+        *,
+        whole_window: bool = True,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if icon_name is not None:
+            action.setIcon(icon(icon_name))
+        if shortcuts:
+            action.setShortcuts([QKeySequence(key) for key in shortcuts])
+        action.triggered.connect(lambda _checked=False: slot())
+        if whole_window:
+            self.addAction(action)
+        return action
+
+    def _create_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.action_new = self._action("actionNew", "&New…", "new", self.new_row, ["Ctrl+N"])
+        # Enter edits in the tables only: in a search box it applies the search.
+        self.action_edit = self._action(
+            "actionEdit", "&Edit…", "edit", self.edit_current, ["Return", "Enter", "F2"], whole_window=False
+        )
+        self.action_edit.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.action_delete = self._action("actionDelete", "&Delete…", "delete", self.delete_selected, ["Del"])
+        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setObjectName("actionUndo")
+        self.action_undo.setIcon(icon("undo"))
+        self.action_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setObjectName("actionRedo")
+        self.action_redo.setIcon(icon("redo"))
+        self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addActions([self.action_undo, self.action_redo])
+        self.action_refresh = self._action("actionRefresh", "&Refresh", "refresh", self.refresh, ["F5"])
+        self.action_find = self._action("actionFind", "&Find…", "search", self.focus_search, [key.Find])
+        self.action_open_database = self._action(
+            "actionOpenDatabase", "&Open database…", "open", self.open_database, [key.Open]
+        )
+        self.action_new_database = self._action(
+            "actionNewDatabase", "New &database…", "database-new", self.new_database
+        )
+        self.action_load_sample = self._action(
+            "actionLoadSample", "Load &sample data", "sample", self.load_sample_data
+        )
+        self.action_about = self._action("actionAbout", "&About Taskforce", "about", self.about)
+        self.action_quit = self._action("actionQuit", "&Quit", "quit", self.close, ["Ctrl+Q"])
+        self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
+        for view in self.views.values():
+            view.table.addAction(self.action_edit)
+        self.navigation = self._create_navigation()
+
+    def _create_navigation(self) -> list[Navigation]:
+        """ "Go to owner" on a task, "Show tasks" on a user; likewise for every reference."""
+        found = []
+        for child in ENTITIES.values():
+            for reference in child.references:
+                parent = ENTITIES[reference.target]
+                go_to = self._action(
+                    f"actionGoTo{reference.label_key.capitalize()}",
+                    f"Go to {reference.label_key}",
+                    None,
+                    partial(self.go_to_parent, child, reference),
+                )
+                show = self._action(
+                    f"actionShow{child.plural.capitalize()}",
+                    f"Show {child.plural}",
+                    None,
+                    partial(self.show_children, child, reference),
+                )
+                go_to.setStatusTip(
+                    f"Select this {child.label.lower()}'s {reference.label_key} in {parent.plural}"
+                )
+                show.setStatusTip(f"Show the {child.plural} of this {parent.label.lower()}")
+                found.append(Navigation(go_to, child.name, child, reference, to_parent=True))
+                found.append(Navigation(show, parent.name, child, reference, to_parent=False))
+        return found
+
+    def _create_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.action_new_database, self.action_open_database])
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_load_sample)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.action_undo, self.action_redo])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.action_new, self.action_edit, self.action_delete])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_find)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.action_refresh)
+        go_menu = bar.addMenu("&Go")
+        go_menu.addActions([nav.action for nav in self.navigation])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_about)
+
+    def _create_tool_bar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addActions([self.action_new, self.action_edit, self.action_delete])
+        bar.addSeparator()
+        bar.addActions([self.action_undo, self.action_redo])
+        bar.addSeparator()
+        bar.addAction(self.action_refresh)
+        self.addToolBar(bar)
+
+    def _create_status_bar(self) -> None:
+        status = self.statusBar()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.location_label = QLabel()
+        self.location_label.setObjectName("locationLabel")
+        status.addWidget(self.count_label)
+        status.addWidget(self.error_label, 1)
+        status.addPermanentWidget(self.location_label)
+        self._show_location()
+
+    # --- the current tab --------------------------------------------------------------
+
+    @property
+    def current_view(self) -> EntityView:
+        view = self.tabs.currentWidget()
+        assert isinstance(view, EntityView)
+        return view
+
+    def view(self, entity_name: str) -> EntityView:
+        return self.views[entity_name]
+
+    def _on_tab_changed(self) -> None:
+        entity = self.current_view.entity
+        self.action_new.setText(f"&New {entity.label.lower()}…")
+        self.action_edit.setText(f"&Edit {entity.label.lower()}…")
+        self.action_delete.setText(f"&Delete {entity.plural}…")
+        self._update_count()
+        self._update_actions()
+
+    def _update_count(self) -> None:
+        model = self.current_view.model
+        entity = model.entity
+        if model.counted:
+            self.count_label.setText(f"{model.rowCount()} of {model.total_count} {entity.plural}")
+        else:
+            self.count_label.setText(f"Counting {entity.plural}…")
+
+    def _update_actions(self) -> None:
+        view = self.current_view
+        selected = bool(view.selected_rows()) and not view.showing_empty_state
+        self.action_edit.setEnabled(selected)
+        self.action_delete.setEnabled(selected)
+        record = view.current_record() if selected else None
+        for nav in self.navigation:
+            usable = nav.source == view.entity.name and record is not None
+            if usable and nav.to_parent and record is not None:
+                usable = getattr(record.read, nav.reference.field) is not None
+            nav.action.setVisible(nav.source == view.entity.name)
+            nav.action.setEnabled(usable)
+
+    def context_menu(self, view: EntityView) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("rowMenu")
+        menu.addActions([self.action_edit, self.action_delete])
+        related = [nav.action for nav in self.navigation if nav.source == view.entity.name]
+        if related:
+            menu.addSeparator()
+            menu.addActions(related)
+        return menu
+
+    def _show_context_menu(self, view: EntityView, pos: QPoint) -> None:
+        self._update_actions()
+        self.context_menu(view).exec(pos)
+
+    # --- messages -----------------------------------------------------------------------
+
+    def show_error(self, message: str, *, dialog: bool = True) -> None:
+        """The status bar keeps the last error; actions also say it in a message box."""
+        self.error_label.setText(f"⚠ {message}")
+        self.error_label.setToolTip(message)
+        if dialog:
+            self.show_message(QMessageBox.Icon.Warning, "Taskforce", message)
+
+    def show_message(self, kind: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+        """A window-modal message that does not block the caller (so nothing waits on exec())."""
+        box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("messageBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def _clear_error(self) -> None:
+        self.error_label.clear()
+        self.error_label.setToolTip("")
+
+    def _show_location(self) -> None:
+        self.location_label.setText(f"Database: {self.store.location}")
+        self.location_label.setToolTip(f"{self.store.backend} database at {self.store.location}")
+        self.setWindowTitle(f"Taskforce — {self.store.location}")
+
+    # --- rows -----------------------------------------------------------------------------
+
+    def new_row(self) -> None:
+        view = self.current_view
+        entity = view.entity
+        created: list[SQLModel] = []
+
+        def submit(data: dict[str, Any]) -> SQLModel:
+            row = self.commands.create(entity.name, data)
+            created.append(row)
+            return row
+
+        if EditDialog.run(self, self.store, entity, None, submit) and created:
+            self._clear_error()
+            view.select_row_id(Repository.row_id(created[0]))
+
+    def _edit_on_double_click(self, index: QModelIndex) -> None:
+        if index.isValid() and self.action_edit.isEnabled():
+            self.action_edit.trigger()
+
+    def edit_current(self) -> None:
+        view = self.current_view
+        record = view.current_record()
+        if record is None:
+            return
+        entity = view.entity
+        row_id = Repository.row_id(record.read)
+        try:
+            row = view.model.repository.get(row_id)  # what is in the database now, not what was loaded
+        except TaskforceError as error:
+            self.show_error(error.message)
+            return
+
+        def submit(patch: dict[str, Any]) -> SQLModel:
+            return self.commands.update(entity.name, row_id, patch)
+
+        if EditDialog.run(self, self.store, entity, row, submit):
+            self._clear_error()
+            view.select_row_id(row_id)
+
+    def delete_selected(self) -> None:
+        view = self.current_view
+        try:
+            ids = view.selected_ids()
+        except TaskforceError as error:
+            self.show_error(error.message)
+            return
+        if ids and delete_rows(self, self.commands, self.store, view.entity, ids):
+            self._clear_error()
+
+    def refresh(self) -> None:
+        self._clear_error()
+        for view in self.views.values():
+            view.filter_bar.reload_choices("*")
+            view.model.refresh()
+
+    def focus_search(self) -> None:
+        self.current_view.focus_search()
+
+    # --- navigation --------------------------------------------------------------------------
+
+    def go_to_parent(self, child: Entity, reference: Reference) -> None:
+        record = self.views[child.name].current_record()
+        target_id = None if record is None else getattr(record.read, reference.field)
+        if target_id is None:
+            return
+        target = self.views[reference.target]
+        self.tabs.setCurrentWidget(target)
+        if not target.select_row_id(target_id):
+            self.show_error(f"That {ENTITIES[reference.target].label.lower()} no longer exists.")
+        target.table.setFocus()
+
+    def show_children(self, child: Entity, reference: Reference) -> None:
+        record = self.views[reference.target].current_record()
+        if record is None:
+            return
+        children = self.views[child.name]
+        children.filter_to(reference.field, Repository.row_id(record.read))
+        self.tabs.setCurrentWidget(children)
+        children.table.setFocus()
+
+    # --- databases ----------------------------------------------------------------------------
+
+    def open_database(self) -> None:
+        url = OpenDatabaseDialog.ask(self)
+        if url:
+            self._switch_to(url)
+
+    def new_database(self) -> None:
+        path = OpenDatabaseDialog.ask_new_path(self)
+        if path is None:
+            return
+        if path.exists() and path.stat().st_size > 0:
+            self.show_error(f"{path.name} already exists. Use Open database to open it.")
+            return
+        self._switch_to(db.sqlite_url(path))
+
+    def _switch_to(self, url: str) -> None:
+        try:
+            store = Store.open(url)
+        except DatabaseOpenError as error:
+            self.show_error(error.message)
+            return
+        self.set_store(store, owned=True)
+
+    def set_store(self, store: Store, *, owned: bool = False) -> None:
+        """Show another database in every tab; history of the old one is forgotten."""
+        old_commands, previous = self.commands, self._own_store
+        self.undo_stack.clear()
+        self.store = store
+        self.commands = self._new_commands(store)
+        old_commands.deleteLater()
+        for view in self.views.values():
+            view.model.set_store(store, self.commands)
+            view.set_store_choices()
+        self._own_store = store if owned else None
+        if previous is not None and previous is not store:
+            wait_for_queries()
+            previous.close()
+        self._clear_error()
+        self._show_location()
+        self._on_tab_changed()
+
+    def load_sample_data(self) -> None:
+        try:
+            load_sample_data(self.store)
+        except TaskforceError as error:
+            self.show_error(error.message)
+        finally:
+            self.store.notify(Change("*", "reset"))
+
+    def about(self) -> None:
+        location = html.escape(self.store.location)
+        self.show_message(
+            QMessageBox.Icon.Information,
+            "About Taskforce",
+            f"<h3>Taskforce {html.escape(__version__)}</h3>"
+            "<p>Tasks and the users who own them, heroes, teams and items.</p>"
+            f"<p>Database: {location}<br>Kind: {html.escape(self.store.backend)}</p>",
+        )
+
+    # --- remembered state ------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state:
+            self.restoreState(state)
+        for view in self.views.values():
+            view.restore_state(self.settings)
+        tab = self.settings.value("window/tab")
+        if tab in self.views:
+            self.tabs.setCurrentWidget(self.views[str(tab)])
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/tab", self.current_view.entity.name)
+        for view in self.views.values():
+            view.save_state(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        for view in self.views.values():
+            view.model.shutdown()
+        wait_for_queries()
+        if self._own_store is not None:
+            self._own_store.close()
+            self._own_store = None
+        event.accept()

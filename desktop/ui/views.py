@@ -1,0 +1,293 @@
+"""One tab: the filter bar, the table (or a friendly empty state) and what it remembers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.store import Change, Record
+from desktop.ui.columns import Column, Kind
+from desktop.ui.delegates import EntityDelegate
+from desktop.ui.filters import FilterBar
+from desktop.ui.icons import icon
+from desktop.ui.table_model import EntityTableModel
+
+# What a typical cell of each kind holds, to size columns before any row is loaded.
+SAMPLE_TEXT = {
+    Kind.INTEGER: "0000000",
+    Kind.DECIMAL: "000,000.00",
+    Kind.FLAG: "",
+    Kind.TIMESTAMP: "0000-00-00 00:00",
+    Kind.STATUS: "In progress",
+    Kind.REFERENCE: "n" * 16,
+    Kind.TEXT: "n" * 28,
+    Kind.LONG_TEXT: "n" * 40,
+}
+CELL_PADDING = 16
+HEADER_PADDING = 34  # the sort arrow sits beside the title
+
+
+class EmptyState(QWidget):
+    """Shown instead of an empty grid: what this tab is for and how to fill it."""
+
+    def __init__(self, model: EntityTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        entity = model.entity
+        self.setObjectName(f"{entity.plural}EmptyState")
+        title = QLabel(f"No {entity.plural} yet")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel(
+            f"Add the first {entity.label.lower()}, or load the sample data to look around.\n"
+            "Sample data adds a few tasks, users, heroes, teams and items."
+        )
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.new_button = QPushButton(icon("new"), f"New {entity.label.lower()}…")
+        self.new_button.setObjectName(f"{entity.plural}EmptyNew")
+        self.new_button.setDefault(True)
+        self.sample_button = QPushButton(icon("sample"), "Load sample data")
+        self.sample_button.setObjectName(f"{entity.plural}EmptyLoadSample")
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.sample_button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(title)
+        layout.addSpacing(8)
+        layout.addWidget(hint)
+        layout.addSpacing(16)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+
+
+class EntityTable(QTableView):
+    """A table whose type-ahead goes to the search box: the store searches all rows, not just loaded ones."""
+
+    typed = Signal(str)
+
+    def keyboardSearch(self, search: str) -> None:
+        self.typed.emit(search)
+
+
+class EntityView(QWidget):
+    """The tab of one entity. Knows its table and filters; actions live in the main window."""
+
+    new_requested = Signal()
+    sample_requested = Signal()
+    selection_changed = Signal()
+    context_menu_requested = Signal(QPoint)
+
+    def __init__(self, model: EntityTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.entity = model.entity
+        self.setObjectName(f"{self.entity.plural}View")
+        self._pending_row: int | None = None
+
+        self.filter_bar = FilterBar(self.entity, model.store, self)
+        self.filter_bar.applied.connect(self._apply_filters)
+        self.table = self._build_table()
+        self.empty_state = EmptyState(model, self)
+        self.empty_state.new_button.clicked.connect(self.new_requested)
+        self.empty_state.sample_button.clicked.connect(self.sample_requested)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_state)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.stack)
+
+        model.counts_changed.connect(self._show_empty_state_if_empty)
+        model.store_changed.connect(self._on_store_change)
+        model.counts_changed.connect(self._select_pending_row)
+        self._show_empty_state_if_empty()
+
+    def _build_table(self) -> EntityTable:
+        table = EntityTable(self)
+        table.typed.connect(self._type_into_search)
+        table.setObjectName(f"{self.entity.plural}Table")
+        table.setModel(self.model)
+        table.setItemDelegate(EntityDelegate(table))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Double-click and Enter open the edit dialog; a click on a selected cell edits in place.
+        table.setEditTriggers(QAbstractItemView.EditTrigger.SelectedClicked)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(
+            lambda pos: self.context_menu_requested.emit(table.viewport().mapToGlobal(pos))
+        )
+        rows = table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # measuring a million rows is not an option
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(
+            lambda pos: self.header_menu().exec(header.mapToGlobal(pos))
+        )
+        for section, column in enumerate(self.model.columns):
+            header.resizeSection(section, self._default_width(table, column))
+        default = self.model.column_of(self.entity.default_order)
+        header.setSortIndicator(default, Qt.SortOrder.AscendingOrder)
+        table.setSortingEnabled(True)
+        table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        table.selectionModel().currentRowChanged.connect(lambda *_: self.selection_changed.emit())
+        return table
+
+    @staticmethod
+    def _default_width(table: QTableView, column: Column) -> int:
+        metrics = table.fontMetrics()
+        content = metrics.horizontalAdvance(SAMPLE_TEXT[column.kind]) + CELL_PADDING
+        title = metrics.horizontalAdvance(column.header) + HEADER_PADDING
+        return max(content, title)
+
+    # --- what is selected ----------------------------------------------------------
+
+    def selected_rows(self) -> list[int]:
+        return sorted(index.row() for index in self.table.selectionModel().selectedRows())
+
+    def selected_ids(self) -> list[int]:
+        return self.model.ids_at(self.selected_rows())
+
+    def current_record(self) -> Record[Any] | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            rows = self.selected_rows()
+            return self.model.record_at(rows[0]) if rows else None
+        return self.model.record_at(index.row())
+
+    def select_row_id(self, row_id: int) -> bool:
+        """Select and show that row, clearing the filters if they hide it."""
+        position = self.model.position(row_id)
+        if position is None and self.model.query.narrowed:
+            self.filter_bar.clear()
+            self.filter_bar.apply_now()
+            position = self.model.position(row_id)
+        if position is None:
+            return False
+        self._pending_row = position
+        self._select_pending_row()
+        return True
+
+    def _select_pending_row(self) -> None:
+        if self._pending_row is None or self.model.count_pending:
+            return  # after the rows being counted arrive
+        row, self._pending_row = self._pending_row, None
+        if row >= self.model.rowCount():
+            return
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    # --- filters ------------------------------------------------------------------
+
+    def _apply_filters(self, search: str, filters: dict[str, Any]) -> None:
+        self.model.set_filters(search, **filters)
+
+    def filter_to(self, field: str, row_id: int) -> None:
+        """Show only the rows whose reference (owner_id, team_id) is that row."""
+        self.filter_bar.clear()
+        self.filter_bar.references[field].select(row_id)
+        self.filter_bar.apply_now()
+
+    def _type_into_search(self, text: str) -> None:
+        self.focus_search()
+        self.filter_bar.search.box.insert(text)
+
+    def focus_search(self) -> None:
+        self.filter_bar.search.box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_bar.search.box.selectAll()
+
+    def _on_store_change(self, change: Change) -> None:
+        self.filter_bar.reload_choices(change.entity)
+
+    def set_store_choices(self) -> None:
+        self.filter_bar.set_store(self.model.store)
+
+    # --- empty state ------------------------------------------------------------
+
+    @property
+    def showing_empty_state(self) -> bool:
+        return self.stack.currentWidget() is self.empty_state
+
+    def _show_empty_state_if_empty(self) -> None:
+        empty = self.model.counted and self.model.total_count == 0
+        had_focus = self.table.hasFocus()
+        self.stack.setCurrentWidget(self.empty_state if empty else self.table)
+        self.filter_bar.setEnabled(not empty)
+        if not empty and had_focus:
+            self.table.setFocus()
+
+    # --- columns ----------------------------------------------------------------
+
+    def header_menu(self) -> QMenu:
+        """Show or hide columns; the last visible one stays."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setObjectName(f"{self.entity.plural}ColumnsMenu")
+        visible = [s for s in range(header.count()) if not header.isSectionHidden(s)]
+        for section, column in enumerate(self.model.columns):
+            action = menu.addAction(column.header)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(section))
+            action.setEnabled(visible != [section])
+            action.toggled.connect(lambda shown, s=section: header.setSectionHidden(s, not shown))
+        return menu
+
+    # --- remembered state -----------------------------------------------------------
+
+    def _settings_key(self, name: str) -> str:
+        return f"views/{self.entity.name}/{name}"
+
+    def _column_signature(self) -> str:
+        return ",".join(column.field for column in self.model.columns)
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(self._settings_key("header"), self.table.horizontalHeader().saveState())
+        settings.setValue(self._settings_key("columns"), self._column_signature())
+        settings.setValue(self._settings_key("filters"), json.dumps(self.filter_bar.save()))
+
+    def restore_state(self, settings: QSettings) -> None:
+        header = self.table.horizontalHeader()
+        state = settings.value(self._settings_key("header"))
+        if settings.value(self._settings_key("columns")) == self._column_signature() and state:
+            header.restoreState(state)
+            self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        try:
+            saved = json.loads(str(settings.value(self._settings_key("filters"), "{}")))
+        except ValueError:
+            saved = {}
+        if isinstance(saved, dict):
+            self.filter_bar.restore(saved)
+            self.filter_bar.apply_now()

@@ -1,0 +1,361 @@
+"""The main window as a person uses it: tabs, actions and shortcuts, status bar, dialogs opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QTableView
+from pytestqt.qtbot import QtBot
+from sqlmodel import SQLModel
+from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled
+
+from desktop import __version__, db
+from desktop.models import Task, TaskRead
+from desktop.store import Entity, Store
+from desktop.ui import delete_flow
+from desktop.ui.edit_dialog import EditDialog
+from desktop.ui.main_window import MainWindow
+from desktop.ui.open_database import OpenDatabaseDialog
+
+
+class DialogSpy:
+    """Stands in for EditDialog.run: records each call and may submit values as the person would."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Entity, SQLModel | None]] = []
+        self.submit_values: dict[str, Any] | None = None
+
+    def run(
+        self, parent: Any, store: Store, entity: Entity, row: SQLModel | None = None, submit: Any = None
+    ) -> bool:
+        self.calls.append((entity, row))
+        if self.submit_values is None:
+            return False
+        submit(self.submit_values)
+        return True
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogSpy:
+    spy = DialogSpy()
+    monkeypatch.setattr(EditDialog, "run", classmethod(lambda cls, *args: spy.run(*args)))
+    return spy
+
+
+@pytest.fixture
+def window(qtbot: QtBot, sample_store: Store, settings: QSettings) -> Iterator[MainWindow]:
+    built = MainWindow(sample_store, settings)
+    qtbot.addWidget(built)
+    show(qtbot, built)
+    yield built
+    built.close()
+
+
+def table(window: MainWindow, entity: str) -> QTableView:
+    return window.view(entity).table
+
+
+def message_boxes(window: MainWindow) -> list[QMessageBox]:
+    return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+def test_the_window_is_built_without_being_shown(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    window = MainWindow(sample_store, settings)
+    qtbot.addWidget(window)
+    assert window.objectName() == "MainWindow"
+    assert not window.isVisible()
+    tabs = window.tabs
+    assert tabs.objectName() == "entityTabs"
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Tasks", "Users", "Heroes", "Teams", "Items"]
+    for name in ("tasksTable", "usersTable", "heroesTable", "teamsTable", "itemsTable"):
+        assert isinstance(window.findChild(QTableView, name), QTableView)
+    for name in ("tasksSearch", "usersSearch", "heroesSearch", "teamsSearch", "itemsSearch"):
+        assert isinstance(window.findChild(QLineEdit, name), QLineEdit)
+    window.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("actionNew", ["Ctrl+N"]),
+        ("actionEdit", ["Return", "Enter", "F2"]),
+        ("actionDelete", ["Del"]),
+        ("actionUndo", ["Ctrl+Z"]),
+        ("actionRedo", ["Ctrl+Shift+Z", "Ctrl+Y"]),
+        ("actionRefresh", ["F5"]),
+        ("actionFind", ["Ctrl+F"]),
+        ("actionQuit", ["Ctrl+Q"]),
+        ("actionOpenDatabase", ["Ctrl+O"]),
+        ("actionNewDatabase", []),
+        ("actionLoadSample", []),
+        ("actionAbout", []),
+    ],
+)
+def test_every_action_has_its_shortcuts_and_an_icon(window: MainWindow, name: str, keys: list[str]) -> None:
+    action = window.findChild(type(window.action_new), name)
+    assert action is not None
+    assert [key.toString() for key in action.shortcuts()] == [QKeySequence(k).toString() for k in keys]
+    assert not action.icon().isNull()
+
+
+def test_the_status_bar_counts_the_current_tab_and_shows_the_database(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    assert window.count_label.text() == "6 of 6 tasks"
+    assert str(sample_store.path) in window.location_label.text()
+    window.tabs.setCurrentIndex(2)
+    assert window.count_label.text() == "3 of 3 heroes"
+    window.tabs.setCurrentIndex(0)
+    combo = window.view("task").filter_bar.filters["status"].widget
+    combo.setCurrentIndex(combo.findText("To do"))
+    wait_settled(qtbot, window)
+    assert window.count_label.text() == "2 of 6 tasks"
+
+
+def test_a_server_password_is_never_shown(qtbot: QtBot, sample_store: Store, settings: QSettings) -> None:
+    disguised = Store(sample_store.engine, "postgresql+psycopg://me:secret@db.example.org/taskforce")
+    window = MainWindow(disguised, settings)
+    qtbot.addWidget(window)
+    window.about()
+    texts = [window.location_label.text(), window.windowTitle(), *(b.text() for b in message_boxes(window))]
+    assert all("secret" not in text for text in texts)
+    assert "db.example.org" in window.location_label.text()
+    window.close()
+
+
+def test_about_says_the_version_and_where_the_data_is(window: MainWindow, sample_store: Store) -> None:
+    window.action_about.trigger()
+    [box] = message_boxes(window)
+    assert __version__ in box.text() and str(sample_store.path) in box.text()
+    box.close()
+
+
+def test_ctrl_n_opens_the_dialog_for_a_new_row_and_selects_it(
+    qtbot: QtBot, window: MainWindow, dialogs: DialogSpy
+) -> None:
+    dialogs.submit_values = {"title": "Water the plants", "owner_id": 2}
+    qtbot.keyClick(table(window, "task"), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    [(entity, row)] = dialogs.calls
+    assert entity.name == "task" and row is None
+    wait_settled(qtbot, window)
+    tasks = table(window, "task")
+    assert "Water the plants" in column_texts(tasks, "title")
+    assert selected_texts(tasks, "title") == ["Water the plants"]
+    assert window.action_undo.text() == "&Undo Create task"
+
+
+def test_double_click_enter_and_f2_open_the_edit_dialog_for_that_row(
+    qtbot: QtBot, window: MainWindow, dialogs: DialogSpy
+) -> None:
+    tasks = table(window, "task")
+    qtbot.mouseClick(tasks.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(tasks, 1, "title"))
+    qtbot.mouseDClick(tasks.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(tasks, 1, "title"))
+    tasks.setFocus()
+    qtbot.keyClick(tasks, Qt.Key.Key_Return)
+    qtbot.keyClick(tasks, Qt.Key.Key_F2)
+    assert len(dialogs.calls) == 3
+    for entity, row in dialogs.calls:
+        assert entity.name == "task" and isinstance(row, TaskRead) and row.title == "Set up the database"
+
+
+def test_enter_in_the_search_box_searches_instead_of_editing(
+    qtbot: QtBot, window: MainWindow, dialogs: DialogSpy
+) -> None:
+    click_row(qtbot, table(window, "task"), 0)
+    search = window.view("task").filter_bar.search.box
+    qtbot.keyClicks(search, "plan")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dialogs.calls == []
+    assert not window.view("task").filter_bar.pending  # applied at once
+    wait_settled(qtbot, window)
+    assert column_texts(table(window, "task"), "title") == ["Write the project plan"]
+
+
+def test_an_edit_saved_in_the_dialog_shows_in_the_table(
+    qtbot: QtBot, window: MainWindow, dialogs: DialogSpy
+) -> None:
+    dialogs.submit_values = {"title": "Write the plan"}
+    tasks = table(window, "task")
+    click_row(qtbot, tasks, 0)
+    qtbot.keyClick(tasks, Qt.Key.Key_F2)
+    wait_settled(qtbot, window)
+    assert column_texts(tasks, "title")[0] == "Write the plan"
+    assert window.action_undo.text() == "&Undo Edit task"
+    qtbot.keyClick(tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_settled(qtbot, window)
+    assert column_texts(tasks, "title")[0] == "Write the project plan"
+
+
+def test_editing_a_row_deleted_meanwhile_says_so(
+    qtbot: QtBot, window: MainWindow, dialogs: DialogSpy, sample_store: Store
+) -> None:
+    tasks = table(window, "task")
+    click_row(qtbot, tasks, 0)
+    with sample_store.engine.begin() as connection:  # another program deletes it, no notification
+        connection.execute(sa.delete(Task.__table__).where(Task.__table__.c.id == 1))  # type: ignore[attr-defined]
+    qtbot.keyClick(tasks, Qt.Key.Key_F2)
+    assert dialogs.calls == []
+    assert "not found" in window.error_label.text()
+    [box] = message_boxes(window)
+    assert "not found" in box.text()
+    box.close()
+
+
+def test_delete_removes_the_selected_rows_and_undo_redo_bring_them_back(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(
+        delete_flow, "confirm", lambda parent, title, text, details: asked.append(text) or True
+    )
+    tasks = table(window, "task")
+    click_row(qtbot, tasks, 0)
+    qtbot.mouseClick(
+        tasks.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        pos=cell_center(tasks, 2, "id"),
+    )
+    qtbot.keyClick(tasks, Qt.Key.Key_Delete)
+    assert asked
+    wait_settled(qtbot, window)
+    assert window.count_label.text() == "3 of 3 tasks"
+    assert window.action_undo.text() == "&Undo Delete 3 tasks"
+    qtbot.keyClick(tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_settled(qtbot, window)
+    assert window.count_label.text() == "6 of 6 tasks"
+    assert window.action_redo.text() == "&Redo Delete 3 tasks"
+    qtbot.keyClick(tasks, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_settled(qtbot, window)
+    assert window.count_label.text() == "3 of 3 tasks"
+    qtbot.keyClick(tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    wait_settled(qtbot, window)
+    assert window.count_label.text() == "3 of 3 tasks"
+
+
+def test_f5_shows_changes_made_by_another_program(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    with sample_store.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE task SET title = 'Changed elsewhere' WHERE id = 1"))
+    tasks = table(window, "task")
+    assert column_texts(tasks, "title")[0] == "Write the project plan"
+    qtbot.keyClick(tasks, Qt.Key.Key_F5)
+    wait_settled(qtbot, window)
+    assert column_texts(tasks, "title")[0] == "Changed elsewhere"
+
+
+def test_ctrl_f_goes_to_the_search_box_of_the_current_tab(qtbot: QtBot, window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(4)
+    table(window, "item").setFocus()
+    qtbot.keyClick(table(window, "item"), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.view("item").filter_bar.search.box
+
+
+def test_typing_in_the_table_searches_the_whole_table(qtbot: QtBot, window: MainWindow) -> None:
+    tasks = table(window, "task")
+    click_row(qtbot, tasks, 0)
+    qtbot.keyClick(tasks, Qt.Key.Key_P)
+    box = window.view("task").filter_bar.search.box
+    assert QApplication.focusWidget() is box
+    qtbot.keyClicks(box, "ack")  # the rest of the word lands where the focus went
+    assert box.text() == "pack"
+    wait_settled(qtbot, window)
+    assert column_texts(tasks, "title") == ["Package the app"]
+
+
+def test_ctrl_q_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(table(window, "task"), Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+
+
+def test_loading_the_sample_data_fills_every_tab(
+    qtbot: QtBot, sqlite_store: Store, settings: QSettings
+) -> None:
+    window = MainWindow(sqlite_store, settings)
+    qtbot.addWidget(window)
+    show(qtbot, window)
+    assert window.view("task").showing_empty_state
+    window.action_load_sample.trigger()
+    wait_settled(qtbot, window)
+    assert window.count_label.text() == "6 of 6 tasks"
+    assert not any(view.showing_empty_state for view in window.views.values())
+    assert column_texts(table(window, "team"), "name") == ["Avengers"]
+    assert window.view("task").filter_bar.references["owner_id"].combo.count() == 3  # All, alice, bob
+    window.close()
+
+
+def test_sample_data_that_clashes_is_reported(qtbot: QtBot, window: MainWindow) -> None:
+    window.action_load_sample.trigger()
+    [box] = message_boxes(window)
+    assert "already loaded" in box.text()
+    assert "already loaded" in window.error_label.text()
+    assert window.count_label.text() == "6 of 6 tasks"
+    box.close()
+
+
+def test_open_database_switches_every_tab(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = Store.open(db.sqlite_url(tmp_path / "other.db"))
+    other.users.create({"username": "zoe", "email": "zoe@example.com"})
+    other.close()
+    monkeypatch.setattr(
+        OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(tmp_path / "other.db"))
+    )
+    window.action_open_database.trigger()
+    wait_settled(qtbot, window)
+    assert "other.db" in window.location_label.text()
+    assert window.view("task").showing_empty_state
+    assert column_texts(table(window, "user"), "username") == ["zoe"]
+    assert not window.action_undo.isEnabled()
+
+
+def test_a_database_that_cannot_be_opened_leaves_the_window_as_it_was(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    junk = tmp_path / "notes.db"
+    junk.write_text("shopping list")
+    monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(junk)))
+    window.action_open_database.trigger()
+    [box] = message_boxes(window)
+    assert "not a Taskforce database" in box.text()
+    box.close()
+    assert "taskforce.db" in window.location_label.text()
+    assert window.count_label.text() == "6 of 6 tasks"
+
+
+def test_new_database_starts_empty(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        OpenDatabaseDialog, "ask_new_path", staticmethod(lambda parent: tmp_path / "fresh.db")
+    )
+    window.action_new_database.trigger()
+    wait_settled(qtbot, window)
+    assert "fresh.db" in window.location_label.text()
+    assert all(view.showing_empty_state for view in window.views.values())
+    assert (tmp_path / "fresh.db").exists()
+
+
+def test_a_failed_undo_is_reported(qtbot: QtBot, window: MainWindow, sample_store: Store) -> None:
+    tasks = table(window, "task")
+    model = window.view("task").model
+    assert model.setData(model.index(0, model.column_of("title")), "Renamed")
+    with sample_store.engine.begin() as connection:
+        connection.execute(sa.delete(Task.__table__).where(Task.__table__.c.id == 1))  # type: ignore[attr-defined]
+    qtbot.keyClick(tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "Could not undo" in window.error_label.text())
+    for box in message_boxes(window):
+        box.close()
