@@ -143,7 +143,8 @@ class EditCommand(StoreCommand):
             raise TaskforceError(
                 f"The {fields} of this {noun} {'was' if len(moved) == 1 else 'were'} changed elsewhere since."
             )
-        self.repository.update(self.row_id, values)
+        # The version read above: a change slipping in between is refused, not overwritten.
+        self.repository.update(self.row_id, values, expected_version=getattr(current, "version", None))
 
 
 class DeleteCommand(StoreCommand):
@@ -186,7 +187,10 @@ class StoreCommands(QObject):
         entity = ENTITIES[entity_name]
         repository = self.store.repository(entity_name)
         before_row = repository.get(row_id)
-        updated: SQLModel = repository.update(row_id, patch)
+        # Pinned to the version read, so that the values kept for undo are the ones replaced.
+        updated: SQLModel = repository.update(
+            row_id, patch, expected_version=getattr(before_row, "version", None)
+        )
         changed = [
             name
             for name in patch

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop import db
 from desktop.demo import load_sample_data
-from desktop.errors import InUseError
+from desktop.errors import ConflictError, InUseError
 from desktop.models import TaskStatus
 from desktop.store import NotFoundError, Store
 from desktop.ui.undo import StoreCommands
@@ -110,6 +110,27 @@ def test_edit_undo_restores_a_cleared_value(store: Store, stack: QUndoStack, com
 
     stack.undo()
     assert (store.heroes.get(2).team_id, store.heroes.get(2).level) == (1, 8)
+
+
+def test_an_edit_racing_another_writer_is_refused_and_not_recorded(
+    store: Store, stack: QUndoStack, commands: StoreCommands, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = store.tasks.get
+    raced: list[int] = []
+
+    def read_then_someone_writes(row_id: int) -> object:
+        row = read(row_id)
+        if not raced:
+            raced.append(row_id)
+            store.tasks.update(row_id, {"title": "Theirs"})
+        return row
+
+    monkeypatch.setattr(store.tasks, "get", read_then_someone_writes)
+    with pytest.raises(ConflictError):
+        commands.update("task", 1, {"status": TaskStatus.todo})
+
+    assert stack.count() == 0
+    assert (read(1).title, read(1).status) == ("Theirs", TaskStatus.done)
 
 
 def test_an_edit_that_changes_nothing_is_not_a_step(
