@@ -149,6 +149,17 @@ def read_only_connection(path: Path) -> Iterator[sqlite3.Connection]:
         yield c
 
 
+@contextmanager
+def live_connection(database: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to a healthy database we only read; being a writer it tidies the -wal away on close."""
+    if not db.can_write(database):
+        with read_only_connection(database) as connection:
+            yield connection
+        return
+    with closing(sqlite3.connect(database, timeout=db.BUSY_TIMEOUT_MS / 1000)) as connection:
+        yield connection
+
+
 # --- verifying and counting ----------------------------------------------------
 
 
@@ -226,7 +237,7 @@ def newest_good_backup(database: Path) -> BackupInfo | None:
 def _copy_database(source: Path, destination: Path) -> None:
     """A consistent copy through SQLite's backup API, as one self-contained file (no -wal)."""
     db.prepare_sqlite_file(destination)
-    with read_only_connection(source) as src, closing(sqlite3.connect(destination)) as dst:
+    with live_connection(source) as src, closing(sqlite3.connect(destination)) as dst:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE")
     _fsync_file(destination)
@@ -261,7 +272,7 @@ def _stamp(moment: datetime) -> datetime:
 
 def _has_rows(database: Path) -> bool:
     try:
-        with read_only_connection(database) as connection:
+        with live_connection(database) as connection:
             return any(_counts(connection).values())
     except sqlite3.DatabaseError:
         return False
