@@ -51,3 +51,7 @@ class ConflictError(TaskforceError):
 
 class BackupError(TaskforceError):
     """A backup could not be made, verified or restored."""
+
+
+class DatabaseInUseError(TaskforceError):
+    """Another running Taskforce has this database file open."""
