@@ -102,12 +102,10 @@ class _Counted:
     windows: dict[int, list[Record[Any]]] = field(default_factory=dict)
 
 
-def validation_message(error: ValidationError) -> str:
-    """The first complaint of a schema, as a sentence ("Price: must be 0 or more")."""
-    first = error.errors()[0]
-    where = " ".join(str(part) for part in first.get("loc", ()) if isinstance(part, str))
-    message = str(first.get("msg", "is not valid")).removeprefix("Value error, ")
-    return f"{where.replace('_', ' ').capitalize()}: {message}" if where else message
+def validation_message(error: ValidationError, label: str) -> str:
+    """The first complaint of a schema about one field, as the cell shows it ("Level: ...")."""
+    message = str(error.errors()[0].get("msg", "is not valid")).removeprefix("Value error, ")
+    return f"{label}: {message}"
 
 
 class EntityTableModel(QAbstractTableModel):
@@ -386,7 +384,7 @@ class EntityTableModel(QAbstractTableModel):
         try:
             updated = self._updater.update(self.entity.name, row_id, {column.field: value})
         except ValidationError as error:
-            return self._refuse(row, column, key, validation_message(error))
+            return self._refuse(row, column, key, validation_message(error, column.header))
         except TaskforceError as error:
             return self._refuse(row, column, key, error.message)
         self._cell_errors.pop(key, None)
