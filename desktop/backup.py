@@ -354,8 +354,13 @@ def rotate(database: Path, *, now: datetime | None = None, keep: Path | None = N
     kept_stamps = retained(by_stamp, now)
     removed = []
     for stamp, infos in by_stamp.items():
-        # Several backups within one second count as one time; the newest name of them is kept.
-        survivors = infos[:1] if stamp in kept_stamps else []
+        # Backups made within one second share a time: all stay while recent, then the newest name.
+        if stamp not in kept_stamps:
+            survivors = []
+        elif now - stamp <= KEEP_EVERY_BACKUP_FOR:
+            survivors = infos
+        else:
+            survivors = infos[:1]
         for info in infos:
             if info in survivors or info.path == keep:
                 continue
