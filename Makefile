@@ -29,5 +29,9 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/python scripts/screenshots.py
+	QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/python scripts/screenshots.py --dark
+
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -198,7 +198,10 @@ class EntityTableModel(QAbstractTableModel):
 
     def _relay_change(self, change: Change) -> None:
         # Called by the store on the thread that wrote; the signal brings it to the GUI thread.
-        self._store_event.emit(change)
+        try:
+            self._store_event.emit(change)
+        except RuntimeError:  # the Qt side of this model is gone: stop listening
+            self._store.unsubscribe(self._relay_change)
 
     def _on_store_change(self, change: Change) -> None:
         if self._closed:
@@ -316,6 +319,9 @@ class EntityTableModel(QAbstractTableModel):
         column = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            # Centred rather than right-aligned: the sort arrow is drawn at the right edge.
+            return Qt.AlignmentFlag.AlignCenter
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -336,8 +342,7 @@ class EntityTableModel(QAbstractTableModel):
             return None
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
-            return horizontal | Qt.AlignmentFlag.AlignVCenter
+            return _alignment(column)
         record = self._record(index.row())
         if record is None:
             placeholder = role == Qt.ItemDataRole.DisplayRole and index.column() == 0
@@ -579,6 +584,11 @@ class EntityTableModel(QAbstractTableModel):
             if last >= first:
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
         self._pump()
+
+
+def _alignment(column: Column) -> Qt.AlignmentFlag:
+    horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+    return horizontal | Qt.AlignmentFlag.AlignVCenter
 
 
 def _checked(value: Any) -> bool:

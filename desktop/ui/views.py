@@ -150,6 +150,7 @@ class EntityView(QWidget):
         header = table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(
@@ -245,7 +246,7 @@ class EntityView(QWidget):
         empty = self.model.counted and self.model.total_count == 0
         had_focus = self.table.hasFocus()
         self.stack.setCurrentWidget(self.empty_state if empty else self.table)
-        self.filter_bar.setEnabled(not empty)
+        self.filter_bar.setVisible(not empty)
         if not empty and had_focus:
             self.table.setFocus()
 

@@ -250,3 +250,14 @@ def test_timestamps_show_in_local_time() -> None:
 
     moment = datetime(2026, 11, 25, 14, 3, tzinfo=UTC)
     assert local_time(moment) == moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def test_a_model_deleted_without_shutdown_does_not_break_writes(sample_store: Store) -> None:
+    import shiboken6
+
+    model = EntityTableModel(sample_store, ENTITIES["task"], synchronous=True)
+    shiboken6.delete(model)
+    sample_store.tasks.create({"title": "Still saved", "owner_id": 1})
+    assert sample_store.tasks.count() == 7
+    sample_store.tasks.create({"title": "And again", "owner_id": 1})
+    assert sample_store.tasks.count() == 8

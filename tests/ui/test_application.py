@@ -1,0 +1,82 @@
+"""run_gui: the application, the database from the command line, and a readable refusal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop import db
+from desktop.demo import load_sample_data
+from desktop.store import Store
+from desktop.ui import application
+from desktop.ui.main_window import MainWindow
+
+
+def arguments(url: str | None) -> argparse.Namespace:
+    return argparse.Namespace(database_url=url, data_dir=None, verbose=False)
+
+
+def test_run_gui_shows_the_window_on_the_database_given(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = db.sqlite_url(tmp_path / "mine.db")
+    with Store.open(url) as store:
+        load_sample_data(store)
+    seen: dict[str, object] = {}
+
+    def event_loop(app: QApplication) -> int:
+        [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        qtbot.waitUntil(lambda: window.count_label.text() == "6 of 6 tasks")
+        seen.update(
+            name=app.applicationName(),
+            organization=app.organizationName(),
+            icon=not app.windowIcon().isNull(),
+            location=window.location_label.text(),
+            style=app.style().name().lower(),
+        )
+        window.close()
+        return 0
+
+    monkeypatch.setattr(application, "event_loop", event_loop)
+    assert application.run_gui(arguments(url)) == 0
+    assert seen == {
+        "name": "Taskforce",
+        "organization": "Taskforce",
+        "icon": True,
+        "location": f"Database: {tmp_path / 'mine.db'}",
+        "style": "fusion",
+    }
+    settings_file = Path(os.environ["XDG_CONFIG_HOME"]) / "Taskforce" / "Taskforce.conf"
+    assert settings_file.exists()  # remembered in the (temporary) user config, nowhere else
+
+
+def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    junk = tmp_path / "photo.db"
+    junk.write_bytes(b"\x89PNG not a database")
+    shown: list[str] = []
+    monkeypatch.setattr(application, "show_open_error", shown.append)
+    monkeypatch.setattr(application, "event_loop", lambda app: pytest.fail("the window must not open"))
+    assert application.run_gui(arguments(db.sqlite_url(junk))) == 1
+    assert shown == ["photo.db is not a Taskforce database (it is not an SQLite file)."]
+
+
+def test_the_refusal_is_shown_in_a_message_box(qtbot: QtBot) -> None:
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.extend([box.text(), box.informativeText()])
+        box.close()
+
+    QTimer.singleShot(0, read_and_close)
+    application.show_open_error("photo.db is not a Taskforce database.")
+    assert seen == ["Taskforce cannot open its database.", "photo.db is not a Taskforce database."]
