@@ -4,8 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
+DIST := dist/Taskforce
+DIST_LIMIT_MB := 120
+XDG_DATA_HOME ?= $(HOME)/.local/share
+ICON_SIZES := 16 22 24 32 48 64 128 256
+# What the menu entry starts: the bundle once `make dist` has built it, else the checkout's venv.
+DESKTOP_EXEC ?= $(if $(wildcard $(CURDIR)/$(DIST)/Taskforce),$(CURDIR)/$(DIST)/Taskforce,$(CURDIR)/$(BIN)/taskforce)
 
-.PHONY: run test lint typecheck pytest dist bench screenshots install-desktop uninstall-desktop clean
+.PHONY: run test lint typecheck pytest dist dist-check bench screenshots install-desktop uninstall-desktop \
+	desktop-caches clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +36,48 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
+# A million tasks, Taskforce against Qt's QSqlTableModel (docs/performance.md); not part of `make test`.
+# More: make bench BENCH_ARGS="--url postgresql+psycopg://postgres@127.0.0.1:5432/taskforce_bench --generate"
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/python scripts/screenshots.py
 	QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/python scripts/screenshots.py --dark
+
+dist: $(STAMP)
+	$(BIN)/pyinstaller build.spec --noconfirm --clean
+
+# The bundle works (self-test) and stays within its size.
+dist-check:
+	$(DIST)/Taskforce --self-test
+	@size=$$(du -sm $(DIST) | cut -f1); echo "$(DIST): $$size MB (limit $(DIST_LIMIT_MB) MB)"; \
+	  test $$size -le $(DIST_LIMIT_MB) || { echo "$(DIST) is larger than $(DIST_LIMIT_MB) MB" >&2; exit 1; }
+
+install-desktop:
+	@test -x "$(DESKTOP_EXEC)" || { echo "$(DESKTOP_EXEC) is missing: run make dist or make run first" >&2; exit 1; }
+	install -d "$(XDG_DATA_HOME)/applications"
+	sed -e 's|^Exec=.*|Exec="$(DESKTOP_EXEC)"|' -e 's|^TryExec=.*|TryExec=$(DESKTOP_EXEC)|' \
+	  resources/taskforce.desktop > "$(XDG_DATA_HOME)/applications/taskforce.desktop"
+	for size in $(ICON_SIZES); do \
+	  install -D -m 644 resources/icons/hicolor/$${size}x$${size}/apps/taskforce.png \
+	    "$(XDG_DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/taskforce.png"; \
+	done
+	install -D -m 644 resources/icons/taskforce.svg "$(XDG_DATA_HOME)/icons/hicolor/scalable/apps/taskforce.svg"
+	@$(MAKE) --no-print-directory desktop-caches
+	@echo "Installed the Taskforce menu entry; it starts $(DESKTOP_EXEC)"
+
+uninstall-desktop:
+	rm -f "$(XDG_DATA_HOME)/applications/taskforce.desktop"
+	for size in $(ICON_SIZES); do rm -f "$(XDG_DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/taskforce.png"; done
+	rm -f "$(XDG_DATA_HOME)/icons/hicolor/scalable/apps/taskforce.svg"
+	@$(MAKE) --no-print-directory desktop-caches
+
+# Menus and icon themes notice the change sooner with fresh caches (the tools are optional).
+desktop-caches:
+	@if command -v update-desktop-database >/dev/null; then update-desktop-database -q "$(XDG_DATA_HOME)/applications"; fi
+	@if command -v gtk-update-icon-cache >/dev/null && [ -f "$(XDG_DATA_HOME)/icons/hicolor/index.theme" ]; then \
+	  gtk-update-icon-cache -q -t "$(XDG_DATA_HOME)/icons/hicolor"; fi
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

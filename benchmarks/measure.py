@@ -20,6 +20,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
+# Offscreen unless told otherwise: the benchmark paints real widgets without a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 PAINT_TIMEOUT_S = 120.0
 RESULT_PREFIX = "BENCH-RESULT "
 

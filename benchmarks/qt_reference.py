@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtSql import QSqlDatabase, QSqlTableModel
+from PySide6.QtSql import QSqlDatabase, QSqlQuery, QSqlTableModel
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTableView
 
@@ -232,6 +232,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     result["rows_per_page"] = len(visible_rows(ref.view))
+    version = QSqlQuery("SELECT sqlite_version()", ref.database)
+    result["sqlite_qt"] = version.value(0) if version.next() else None
     return result
 
 

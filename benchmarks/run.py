@@ -1,0 +1,402 @@
+"""`make bench`: Taskforce against Qt's QSqlTableModel on the same database, in the same run.
+
+    python -m benchmarks.run                       # 1,000,000 tasks on SQLite (generated if missing)
+    python -m benchmarks.run --tasks 2000 --quick  # a small, fast run
+    python -m benchmarks.run --url postgresql+psycopg://postgres@127.0.0.1:5432/taskforce_bench
+
+Each side runs in its own process on the same file. The table printed at the end, and the JSON
+written to benchmarks/results/, give both sides, their ratios and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from benchmarks import generate
+from benchmarks.measure import RESULT_PREFIX
+from desktop import db
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+BINARY = ROOT / "dist" / "Taskforce" / "Taskforce"
+SIDE_TIMEOUT_S = 1_800
+
+
+# --- running the sides -------------------------------------------------------------------------
+
+
+def run_side(module: str, arguments: Sequence[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run `python -m module arguments` and return the JSON of its BENCH-RESULT line."""
+    command = [sys.executable, "-m", module, *arguments]
+    completed = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=SIDE_TIMEOUT_S, env=env, check=False
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line.removeprefix(RESULT_PREFIX))
+            return result
+    raise RuntimeError(
+        f"{module} gave no result (exit {completed.returncode}):\n{completed.stdout[-2000:]}\n"
+        f"{completed.stderr[-4000:]}"
+    )
+
+
+def time_to_first_paint(command: Sequence[str], env: dict[str, str]) -> float:
+    """Seconds from spawning the process to reading the line it prints once its rows are painted."""
+    started = time.perf_counter()
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(RESULT_PREFIX):
+                elapsed = time.perf_counter() - started
+                process.wait(timeout=60)
+                return elapsed
+        raise RuntimeError(f"{command[0]} exited ({process.wait()}) without painting its rows")
+
+
+def cold_starts(url: str, path: Path | None, runs: int, reference: bool) -> dict[str, Any]:
+    """Process start -> first rows painted, for each way of starting that is available."""
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="taskforce-cold-") as home:
+        # Fresh settings and logs: what a first start after installing sees, minus creating the data.
+        env = {**os.environ, "XDG_CONFIG_HOME": f"{home}/config", "TASKFORCE_DATA_DIR": f"{home}/data"}
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        python = [sys.executable, "-m"]
+        commands: dict[str, list[str]] = {
+            "taskforce_source": [*python, "benchmarks.first_paint", "--database-url", url],
+        }
+        if reference and path is not None:
+            commands["qsqltablemodel"] = [
+                *python,
+                "benchmarks.qt_reference",
+                "--cold-start",
+                "--db",
+                str(path),
+            ]
+        for name, command in commands.items():
+            times = [time_to_first_paint(command, env) for _ in range(runs)]
+            results[name] = {
+                "median_ms": round(statistics.median(times) * 1000, 1),
+                "runs_ms": [round(t * 1000, 1) for t in times],
+            }
+        results["taskforce_binary"] = (
+            {"skipped": f"{BINARY.relative_to(ROOT)} has no first-paint probe to time it by"}
+            if BINARY.exists()
+            else {"skipped": f"{BINARY.relative_to(ROOT)} is not built (make dist)"}
+        )
+    return results
+
+
+# --- what the steps should show ---------------------------------------------------------------
+
+
+def expectations(url: str, search: str) -> dict[str, Any]:
+    """The ids the views must show after each step, read straight from the database."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+
+            def scalar(sql: str, **params: Any) -> Any:
+                return connection.execute(sa.text(sql), params).scalar()
+
+            pattern = f"%{search.lower()}%"
+            return {
+                "rows": scalar("SELECT count(*) FROM task"),
+                "first_id": scalar("SELECT min(id) FROM task"),
+                "last_id": scalar("SELECT max(id) FROM task"),
+                "newest_id": scalar("SELECT id FROM task ORDER BY created_at DESC, id DESC LIMIT 1"),
+                "filter_first_id": scalar(
+                    "SELECT min(id) FROM task WHERE status = 'done' "
+                    "AND (lower(title) LIKE :p OR lower(description) LIKE :p)",
+                    p=pattern,
+                ),
+            }
+    finally:
+        engine.dispose()
+
+
+# --- the machine ----------------------------------------------------------------------------
+
+
+def machine(url: str) -> dict[str, Any]:
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        mem_kib = int(handle.readline().split()[1])
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "ram_gib": round(mem_kib / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "qt": qVersion(),
+        "pyside6": pyside_version,
+        "sqlalchemy": sa.__version__,
+        "sqlite_python": sqlite3.sqlite_version,
+    }
+    if db.sqlite_path(url) is None:
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                info["server"] = connection.execute(sa.text("SELECT version()")).scalar()
+        finally:
+            engine.dispose()
+    return info
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    check: Callable[[float, float | None], bool]
+    text: str
+
+
+def _ms(side: dict[str, Any] | None, step: str) -> float | None:
+    if side is None:
+        return None
+    value = side.get("steps", {}).get(step, {}).get("median_ms")
+    return float(value) if value is not None else None
+
+
+TARGETS: dict[str, Target] = {
+    "open": Target("first paint", lambda tf, ref: ref is not None and tf <= 1.5 * ref, "≤ 1.5x reference"),
+    "jump_to_last": Target(
+        "jump to last row", lambda tf, ref: ref is not None and ref >= 20 * tf, "≥ 20x faster"
+    ),
+    "sort_created_desc": Target(
+        "sort created_at desc", lambda tf, ref: ref is not None and tf <= ref, "≤ 1x"
+    ),
+    "filter_done_search": Target(
+        "filter done + search", lambda tf, ref: ref is not None and tf <= ref, "≤ 1x"
+    ),
+    "scroll_10k": Target("scroll 10,000 rows", lambda tf, ref: True, "(measured)"),
+    "edit_commit": Target("inline edit commit", lambda tf, ref: tf <= 30, "≤ 30 ms"),
+}
+
+
+def verdicts(tf: dict[str, Any], ref: dict[str, Any] | None, extra: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for step, target in TARGETS.items():
+        ours, theirs = _ms(tf, step), _ms(ref, step)
+        if ours is None:
+            continue
+        rows.append(
+            {
+                "step": step,
+                "label": target.label,
+                "taskforce_ms": ours,
+                "reference_ms": theirs,
+                "ratio": round(ours / theirs, 3) if theirs else None,
+                "target": target.text,
+                "pass": target.check(ours, theirs) if target.text != "(measured)" else None,
+            }
+        )
+    peak, ref_peak = tf.get("peak_rss_mb"), (ref or {}).get("peak_rss_mb")
+    rows.append(
+        {
+            "step": "peak_rss",
+            "label": "peak RSS (MB)",
+            "taskforce_ms": peak,
+            "reference_ms": ref_peak,
+            "ratio": round(peak / ref_peak, 3) if peak and ref_peak else None,
+            "target": "≤ 0.3x reference",
+            "pass": bool(peak and ref_peak and peak <= 0.3 * ref_peak),
+        }
+    )
+    scan = tf.get("steps", {}).get("scroll_all_rows")
+    if scan:
+        growth = scan["rss_max_mb"] - scan["rss_start_mb"]
+        rows.append(
+            {
+                "step": "scroll_all_rows_rss",
+                "label": "RSS growth, scroll bar over all rows (MB)",
+                "taskforce_ms": round(growth, 1),
+                "reference_ms": None,
+                "ratio": None,
+                "target": "bounded (≤ 50 MB)",
+                "pass": growth <= 50,
+            }
+        )
+    stalls = extra.get("stall_run")
+    if stalls:
+        worst = max(
+            stalls["steps"][s]["max_stall_ms"]
+            for s in ("sort_created_desc", "filter_done_search", "scroll_10k")
+        )
+        rows.append(
+            {
+                "step": "stall_with_delay",
+                "label": f"worst event-loop stall, {stalls['query_delay_ms']} ms per query (ms)",
+                "taskforce_ms": worst,
+                "reference_ms": None,
+                "ratio": None,
+                "target": "≤ 50 ms",
+                "pass": worst <= 50,
+            }
+        )
+    cold = extra.get("cold_start")
+    if cold:
+        for name in ("taskforce_source", "taskforce_binary"):
+            figure = cold.get(name, {})
+            if "median_ms" in figure:
+                ref_cold = cold.get("qsqltablemodel", {}).get("median_ms")
+                rows.append(
+                    {
+                        "step": f"cold_start_{name.removeprefix('taskforce_')}",
+                        "label": f"cold start to first paint, {name.removeprefix('taskforce_')}",
+                        "taskforce_ms": figure["median_ms"],
+                        "reference_ms": ref_cold,
+                        "ratio": round(figure["median_ms"] / ref_cold, 3) if ref_cold else None,
+                        "target": "≤ 1000 ms",
+                        "pass": figure["median_ms"] <= 1000,
+                    }
+                )
+    return rows
+
+
+def print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    def cell(value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "pass" if value else "FAIL"
+        return f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+    print(f"\n{title}")
+    header = f"{'':44} {'Taskforce':>12} {'QSqlTable':>12} {'ratio':>8}  {'target':<20} result"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        print(
+            f"{row['label']:44} {cell(row['taskforce_ms']):>12} {cell(row['reference_ms']):>12} {ratio:>8}  "
+            f"{row['target']:<20} {cell(row['pass'])}"
+        )
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def ensure_database(args: argparse.Namespace) -> tuple[str, Path | None]:
+    if args.url:
+        if args.generate:
+            print(f"generating {db.mask_url(args.url)} …", flush=True)
+            print(generate.generate(args.url, generate.Sizes(tasks=args.tasks), force=True))
+        return args.url, db.sqlite_path(args.url)
+    path: Path = args.db or generate.default_path(args.tasks)
+    if args.generate or not path.exists():
+        print(f"generating {path} …", flush=True)
+        sizes = generate.Sizes(
+            tasks=args.tasks,
+            heroes=min(100_000, args.tasks // 10 or 1),
+            items=min(100_000, args.tasks // 10 or 1),
+        )
+        print(generate.generate(db.sqlite_url(path), sizes, force=True), flush=True)
+    return db.sqlite_url(path), path
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tasks", type=int, default=1_000_000, help="rows of the generated database")
+    parser.add_argument("--db", type=Path, help="the SQLite file (default benchmarks/data/tasks-N.db)")
+    parser.add_argument("--url", help="a server database instead (no Qt reference there)")
+    parser.add_argument("--generate", action="store_true", help="make the database again first")
+    parser.add_argument("--runs", type=int, default=5, help="runs per step; the median is reported")
+    parser.add_argument("--search", default="invoice")
+    parser.add_argument("--query-delay-ms", type=int, default=200, help="delay of the stall run (0: none)")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold starts per way of starting")
+    parser.add_argument("--quick", action="store_true", help="one run per step, fewer jumps (smoke test)")
+    parser.add_argument("--no-save", action="store_true", help="print only; write no results file")
+    args = parser.parse_args(argv)
+
+    url, path = ensure_database(args)
+    reference = path is not None
+    expect = expectations(url, args.search)
+    runs = 1 if args.quick else args.runs
+    common = ["--runs", str(runs), "--search", args.search, "--expect", json.dumps(expect)]
+    if args.quick:
+        common += ["--scroll-runs", "1", "--scroll-rows", "500"]
+
+    print(f"Taskforce side on {db.mask_url(url)} ({expect['rows']:,} tasks) …", flush=True)
+    scan = ["--scan-jumps", "10" if args.quick else "100"]
+    tf = run_side("benchmarks.taskforce_side", ["--url", url, *common, *scan])
+    ref = None
+    if reference and path is not None:
+        print("QSqlTableModel side on the same file …", flush=True)
+        width, height = tf["viewport"]
+        jumps = ["--jump-runs", "1" if args.quick else "3"]
+        size = ["--width", str(width), "--height", str(height)]
+        ref = run_side("benchmarks.qt_reference", ["--db", str(path), *common, *jumps, *size])
+    extra: dict[str, Any] = {}
+    if args.query_delay_ms:
+        print(f"stall run: {args.query_delay_ms} ms before every query …", flush=True)
+        delay = [
+            "--query-delay-ms",
+            str(args.query_delay_ms),
+            "--scroll-rows",
+            "500" if args.quick else "2000",
+        ]
+        extra["stall_run"] = run_side("benchmarks.taskforce_side", ["--url", url, *common, *delay])
+    if reference:
+        print("cold starts …", flush=True)
+        extra["cold_start"] = cold_starts(url, path, 1 if args.quick else args.cold_runs, reference)
+
+    rows = verdicts(tf, ref, extra)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": db.mask_url(url),
+        "machine": machine(url),
+        "expect": expect,
+        "summary": rows,
+        "taskforce": tf,
+        "qsqltablemodel": ref,
+        **extra,
+    }
+    backend = "sqlite" if reference else sa.make_url(url).get_backend_name()
+    print_table(f"{expect['rows']:,} tasks on {backend}; medians of {runs} run(s), times in ms", rows)
+    checks = {
+        **tf.get("checks", {}),
+        **{f"reference_{k}": v for k, v in (ref or {}).get("checks", {}).items()},
+    }
+    failed_checks = [name for name, ok in checks.items() if not ok]
+    print("\nviews showed the expected rows: " + ("yes" if not failed_checks else f"NO: {failed_checks}"))
+    if not args.no_save:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = RESULTS_DIR / f"{stamp}-{backend}-{expect['rows']}.json"
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"written: {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

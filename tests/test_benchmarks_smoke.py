@@ -1,0 +1,100 @@
+"""The benchmark still runs: generator, both sides, stall run and cold starts, on 2,000 tasks.
+
+Only that it runs and that each view showed the rows it should; the figures mean nothing at
+this size and are not checked (the benchmark itself is `make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchmarks.generate import Sizes, generate
+from desktop.db import sqlite_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_generator_makes_the_rows_it_was_asked_for(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "bench.db")
+    report = generate(url, Sizes(users=20, tasks=500, teams=5, heroes=50, items=30))
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            counts = {
+                table: connection.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar()  # noqa: S608
+                for table in ("user", "task", "team", "hero", "item")
+            }
+            statuses = connection.execute(sa.text("SELECT DISTINCT status FROM task")).scalars().all()
+            owners = connection.execute(sa.text("SELECT count(DISTINCT owner_id) FROM task")).scalar()
+    finally:
+        engine.dispose()
+    assert counts == {"user": 20, "task": 500, "team": 5, "hero": 50, "item": 30}
+    assert sorted(statuses) == ["done", "in_progress", "todo"]
+    assert owners is not None and owners > 10
+    assert report["sizes"]["tasks"] == 500
+
+
+def test_the_whole_benchmark_runs_on_a_small_database(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--tasks",
+        "2000",
+        "--db",
+        str(tmp_path / "bench.db"),
+        "--quick",
+        "--query-delay-ms",
+        "20",
+        "--no-save",
+    ]
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    output = completed.stdout
+    assert completed.returncode == 0, output + completed.stderr
+    assert "views showed the expected rows: yes" in output, output
+    for label in ("first paint", "jump to last row", "inline edit commit", "peak RSS", "cold start"):
+        assert label in output
+
+
+def test_a_side_reports_json_with_every_step(tmp_path: Path) -> None:
+    path = tmp_path / "bench.db"
+    generate(sqlite_url(path), Sizes(users=10, tasks=300, teams=3, heroes=10, items=10))
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.qt_reference",
+        "--db",
+        str(path),
+        "--runs",
+        "1",
+        "--jump-runs",
+        "1",
+        "--scroll-runs",
+        "1",
+        "--scroll-rows",
+        "100",
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH-RESULT "))
+    result = json.loads(line.removeprefix("BENCH-RESULT "))
+    assert set(result["steps"]) == {
+        "open",
+        "jump_to_last",
+        "sort_created_desc",
+        "filter_done_search",
+        "scroll_10k",
+        "edit_commit",
+    }
+    assert result["checks"]["edit_stored"] is True
