@@ -122,7 +122,7 @@ def test_check_of_a_healthy_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql", "mariadb"], indirect=True)
-def test_check_on_a_server_database(store: Store) -> None:
+def test_check_on_a_server_database(database_url: str, store: Store) -> None:
     owner = store.users.create({"username": "alice", "email": "alice@example.com"})
     store.tasks.create({"title": "Plan", "owner_id": owner.id})
     report = backup.check_server(store.engine)
