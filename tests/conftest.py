@@ -1,20 +1,23 @@
 """Fixtures shared by every layer: an isolated data dir and a fresh database per test.
 
-Each test gets its own database: a file on SQLite, a new database on PostgreSQL and
-MariaDB (dropped afterwards). Server tests skip with the reason when a server is
-unreachable, unless TASKFORCE_REQUIRE_SERVERS=1 (CI), where they fail instead.
+Each test gets its own database: a file on SQLite; on PostgreSQL and MariaDB a new database
+for `database_url` (dropped afterwards), and for `store` one database per run emptied before
+each test. Server tests skip with the reason when a server is unreachable, unless
+TASKFORCE_REQUIRE_SERVERS=1 (CI), where they fail instead.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
+import desktop.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from desktop.store import Store
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -69,12 +72,70 @@ def _fresh_server_database(backend: str) -> Iterator[str]:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database on each backend in turn."""
+    """A URL of a new, empty database (no tables) on each backend in turn."""
     backend: str = request.param
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'taskforce.db'}"
         return
     yield from _fresh_server_database(backend)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`store` alone runs on each backend in turn; with `database_url` it opens that database."""
+    if "store" in metafunc.fixturenames and "database_url" not in metafunc.fixturenames:
+        metafunc.parametrize("store", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def _run_databases() -> Iterator[Callable[[str], str]]:
+    """backend -> the URL of one server database migrated to head for the whole run (made on first use)."""
+    made: dict[str, str] = {}
+    cleanups: list[Iterator[str]] = []
+
+    def get(backend: str) -> str:
+        if backend not in made:
+            database = _fresh_server_database(backend)
+            url = next(database)
+            cleanups.append(database)
+            Store.open(url).close()
+            made[backend] = url
+        return made[backend]
+
+    yield get
+    for database in cleanups:
+        next(database, None)  # the generator's finally drops the database
+
+
+def _empty_server_database(url: str) -> None:
+    """Delete every row and restart the ids at 1: as good as new, in milliseconds instead of a migration."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            postgres = connection.dialect.name == "postgresql"
+            # A test that left a transaction open makes this fail instead of hang.
+            if postgres:
+                connection.exec_driver_sql("SET lock_timeout = '10s'")
+            else:
+                connection.exec_driver_sql(
+                    "SET SESSION lock_wait_timeout = 10, innodb_lock_wait_timeout = 10"
+                )
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                connection.execute(table.delete())
+            if postgres:
+                for table in SQLModel.metadata.sorted_tables:
+                    if "id" in table.c:
+                        quoted = connection.dialect.identifier_preparer.quote(table.name)
+                        sequence = sa.func.pg_get_serial_sequence(quoted, "id")
+                        connection.execute(sa.select(sa.func.setval(sequence, 1, False)))
+                return
+            used = connection.exec_driver_sql(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND auto_increment > 1"
+            ).scalars()
+            for name in used:  # ALTER TABLE is the slow part: only where ids were handed out
+                connection.exec_driver_sql(f"ALTER TABLE `{name}` AUTO_INCREMENT = 1")
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -83,8 +144,23 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = Store.open(database_url)
+def store(
+    request: pytest.FixtureRequest, sqlite_url: str, _run_databases: Callable[[str], str]
+) -> Iterator[Store]:
+    """A store on an empty database at the newest schema, on each backend in turn.
+
+    On the servers one database serves the whole run and is emptied before each test, which is
+    much quicker than creating and migrating one. A test that also asks for `database_url` gets
+    its store on that new database.
+    """
+    if "database_url" in request.fixturenames:
+        url: str = request.getfixturevalue("database_url")
+    elif request.param == "sqlite":
+        url = sqlite_url
+    else:
+        url = _run_databases(request.param)
+        _empty_server_database(url)
+    opened = Store.open(url)
     try:
         yield opened
     finally:
