@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         view = self.current_view
-        selected = bool(view.selected_rows()) and not view.showing_empty_state
+        selected = view.has_selection() and not view.showing_empty_state
         self.action_edit.setEnabled(selected)
         self.action_delete.setEnabled(selected)
         record = view.current_record() if selected else None

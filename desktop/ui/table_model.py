@@ -184,9 +184,6 @@ class EntityTableModel(QAbstractTableModel):
         self.counts_changed.emit(0, 0)
         self._schedule(reset=True)
 
-    def set_updater(self, updater: Updater) -> None:
-        self._updater = updater
-
     def shutdown(self) -> None:
         """Stop listening and querying (the window is closing or the store goes away)."""
         if self._closed:

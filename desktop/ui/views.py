@@ -180,12 +180,18 @@ class EntityView(QWidget):
     def selected_ids(self) -> list[int]:
         return self.model.ids_at(self.selected_rows())
 
+    def has_selection(self) -> bool:
+        return self.table.selectionModel().hasSelection()
+
     def current_record(self) -> Record[Any] | None:
+        """The row actions act on: the current row if selected, else the first selected one."""
+        selection = self.table.selectionModel()
         index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            rows = self.selected_rows()
-            return self.model.record_at(rows[0]) if rows else None
-        return self.model.record_at(index.row())
+        if index.isValid() and selection.isRowSelected(index.row()):
+            return self.model.record_at(index.row())
+        ranges = selection.selection()
+        tops = [ranges.at(i).top() for i in range(ranges.count())]
+        return self.model.record_at(min(tops)) if tops else None
 
     def select_row_id(self, row_id: int) -> bool:
         """Select and show that row, clearing the filters if they hide it."""

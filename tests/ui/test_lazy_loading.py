@@ -164,3 +164,9 @@ def test_a_superseded_window_is_dropped(qtbot: QtBot, model: EntityTableModel, s
     assert model.record_at(5_000) is None  # the old window did not land in the new order
     assert titles(model, range(5_000, 5_001)) == [None]
     qtbot.waitUntil(lambda: titles(model, range(5_000, 5_001)) == ["Task 04999"])
+
+
+def test_loaded_is_signalled_when_a_new_query_has_arrived(qtbot: QtBot, model: EntityTableModel) -> None:
+    with qtbot.waitSignal(model.loaded, timeout=5_000):
+        model.set_filters(search="Task 09")
+    assert model.rowCount() == 1_000 and model.is_idle()

@@ -359,3 +359,17 @@ def test_a_failed_undo_is_reported(qtbot: QtBot, window: MainWindow, sample_stor
     qtbot.waitUntil(lambda: "Could not undo" in window.error_label.text())
     for box in message_boxes(window):
         box.close()
+
+
+def test_new_database_refuses_to_overwrite_a_file(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = tmp_path / "keep.db"
+    existing.write_text("precious")
+    monkeypatch.setattr(OpenDatabaseDialog, "ask_new_path", staticmethod(lambda parent: existing))
+    window.action_new_database.trigger()
+    [box] = message_boxes(window)
+    assert "already exists" in box.text()
+    box.close()
+    assert existing.read_text() == "precious"
+    assert "taskforce.db" in window.location_label.text()
