@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 DIST := dist/Taskforce
 DIST_LIMIT_MB := 120
-XDG_DATA_HOME ?= $(HOME)/.local/share
+# Where per-user menu entries and icons go (an empty XDG_DATA_HOME counts as unset).
+DATA_HOME := $(or $(XDG_DATA_HOME),$(if $(HOME),$(HOME)/.local/share))
 ICON_SIZES := 16 22 24 32 48 64 128 256
 # What the menu entry starts: the bundle once `make dist` has built it, else the checkout's venv.
 DESKTOP_EXEC ?= $(if $(wildcard $(CURDIR)/$(DIST)/Taskforce),$(CURDIR)/$(DIST)/Taskforce,$(CURDIR)/$(BIN)/taskforce)
@@ -55,29 +56,32 @@ dist-check:
 	  test $$size -le $(DIST_LIMIT_MB) || { echo "$(DIST) is larger than $(DIST_LIMIT_MB) MB" >&2; exit 1; }
 
 install-desktop:
+	@test -n "$(DATA_HOME)" || { echo "Neither HOME nor XDG_DATA_HOME is set" >&2; exit 1; }
 	@test -x "$(DESKTOP_EXEC)" || { echo "$(DESKTOP_EXEC) is missing: run make dist or make run first" >&2; exit 1; }
-	install -d "$(XDG_DATA_HOME)/applications"
+	install -d "$(DATA_HOME)/applications"
 	sed -e 's|^Exec=.*|Exec="$(DESKTOP_EXEC)"|' -e 's|^TryExec=.*|TryExec=$(DESKTOP_EXEC)|' \
-	  resources/taskforce.desktop > "$(XDG_DATA_HOME)/applications/taskforce.desktop"
+	  resources/taskforce.desktop > "$(DATA_HOME)/applications/taskforce.desktop"
 	for size in $(ICON_SIZES); do \
 	  install -D -m 644 resources/icons/hicolor/$${size}x$${size}/apps/taskforce.png \
-	    "$(XDG_DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/taskforce.png"; \
+	    "$(DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/taskforce.png"; \
 	done
-	install -D -m 644 resources/icons/taskforce.svg "$(XDG_DATA_HOME)/icons/hicolor/scalable/apps/taskforce.svg"
+	install -D -m 644 resources/icons/taskforce.svg "$(DATA_HOME)/icons/hicolor/scalable/apps/taskforce.svg"
 	@$(MAKE) --no-print-directory desktop-caches
 	@echo "Installed the Taskforce menu entry; it starts $(DESKTOP_EXEC)"
 
 uninstall-desktop:
-	rm -f "$(XDG_DATA_HOME)/applications/taskforce.desktop"
-	for size in $(ICON_SIZES); do rm -f "$(XDG_DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/taskforce.png"; done
-	rm -f "$(XDG_DATA_HOME)/icons/hicolor/scalable/apps/taskforce.svg"
+	@test -n "$(DATA_HOME)" || { echo "Neither HOME nor XDG_DATA_HOME is set" >&2; exit 1; }
+	rm -f "$(DATA_HOME)/applications/taskforce.desktop"
+	for size in $(ICON_SIZES); do rm -f "$(DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/taskforce.png"; done
+	rm -f "$(DATA_HOME)/icons/hicolor/scalable/apps/taskforce.svg"
 	@$(MAKE) --no-print-directory desktop-caches
 
-# Menus and icon themes notice the change sooner with fresh caches (the tools are optional).
+# Caches that exist must not go stale; none is created where there was none (the tools are optional).
 desktop-caches:
-	@if command -v update-desktop-database >/dev/null; then update-desktop-database -q "$(XDG_DATA_HOME)/applications"; fi
-	@if command -v gtk-update-icon-cache >/dev/null && [ -f "$(XDG_DATA_HOME)/icons/hicolor/index.theme" ]; then \
-	  gtk-update-icon-cache -q -t "$(XDG_DATA_HOME)/icons/hicolor"; fi
+	@if command -v update-desktop-database >/dev/null && [ -f "$(DATA_HOME)/applications/mimeinfo.cache" ]; then \
+	  update-desktop-database -q "$(DATA_HOME)/applications" || true; fi
+	@if command -v gtk-update-icon-cache >/dev/null && [ -f "$(DATA_HOME)/icons/hicolor/icon-theme.cache" ]; then \
+	  gtk-update-icon-cache -q -t "$(DATA_HOME)/icons/hicolor" || true; fi
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
