@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
@@ -44,9 +45,10 @@ def seconds_since_process_start() -> float:
 class FirstPaintProbe(QObject):
     """Watches every event until the main window paints, then reports and quits."""
 
-    def __init__(self, app: QApplication) -> None:
+    def __init__(self, app: QApplication, then: Callable[[], object] | None = None) -> None:
         super().__init__(app)
         self._app = app
+        self._then = then or app.quit
         self.elapsed: float | None = None
         app.installEventFilter(self)
 
@@ -64,7 +66,7 @@ class FirstPaintProbe(QObject):
             if sys.stdout is not None:
                 sys.stdout.write(line + "\n")
                 sys.stdout.flush()
-            QTimer.singleShot(0, self._app.quit)
+            QTimer.singleShot(0, self._then)
         return False
 
 
