@@ -149,7 +149,7 @@ def test_ctrl_n_opens_the_dialog_for_a_new_row_and_selects_it(
     tasks = table(window, "task")
     assert "Water the plants" in column_texts(tasks, "title")
     assert selected_texts(tasks, "title") == ["Water the plants"]
-    assert window.action_undo.text() == "&Undo Create task"
+    assert window.action_undo.text() == "Undo Create task"
 
 
 def test_double_click_enter_and_f2_open_the_edit_dialog_for_that_row(
@@ -188,7 +188,7 @@ def test_an_edit_saved_in_the_dialog_shows_in_the_table(
     qtbot.keyClick(tasks, Qt.Key.Key_F2)
     wait_settled(qtbot, window)
     assert column_texts(tasks, "title")[0] == "Write the plan"
-    assert window.action_undo.text() == "&Undo Edit task"
+    assert window.action_undo.text() == "Undo Edit task"
     qtbot.keyClick(tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     wait_settled(qtbot, window)
     assert column_texts(tasks, "title")[0] == "Write the project plan"
@@ -228,11 +228,11 @@ def test_delete_removes_the_selected_rows_and_undo_redo_bring_them_back(
     assert asked
     wait_settled(qtbot, window)
     assert window.count_label.text() == "3 of 3 tasks"
-    assert window.action_undo.text() == "&Undo Delete 3 tasks"
+    assert window.action_undo.text() == "Undo Delete 3 tasks"
     qtbot.keyClick(tasks, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     wait_settled(qtbot, window)
     assert window.count_label.text() == "6 of 6 tasks"
-    assert window.action_redo.text() == "&Redo Delete 3 tasks"
+    assert window.action_redo.text() == "Redo Delete 3 tasks"
     qtbot.keyClick(tasks, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     wait_settled(qtbot, window)
     assert window.count_label.text() == "3 of 3 tasks"

@@ -218,7 +218,7 @@ def test_a_title_is_edited_in_place_and_enter_commits_it(
     assert sample_store.tasks.get(1).title == "Plan it all"
     wait_settled(qtbot, window)
     assert column_texts(view.table, "title")[0] == "Plan it all"
-    assert window.action_undo.text() == "&Undo Edit task"
+    assert window.action_undo.text() == "Undo Edit task"
 
 
 def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
