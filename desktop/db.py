@@ -53,12 +53,19 @@ def sqlite_url(path: Path) -> str:
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
+PASSWORD_QUERY_KEYS = frozenset({"password", "passwd", "pwd"})
+
+
 def mask_url(url: str | URL) -> str:
-    """The URL as it may be shown or logged: never with a password."""
+    """The URL as it may be shown or logged: never with a password, also not one given as ?password=."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except sa.exc.ArgumentError:
         return "<invalid database URL>"
+    hidden = {key: "***" for key in parsed.query if key.lower() in PASSWORD_QUERY_KEYS}
+    if hidden:
+        parsed = parsed.update_query_dict(hidden)
+    return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def sqlite_path(url: str | URL) -> Path | None:
@@ -136,7 +143,18 @@ def is_read_only(engine: Engine) -> bool:
     )
 
 
+# Execution option of a connection that will write: on SQLite its transaction takes the write lock at
+# BEGIN (waiting up to the busy timeout), so what it read cannot be changed by another writer before it
+# writes; a deferred BEGIN would fail at once with "database is locked" in that case.
+WRITE_OPTION = "taskforce_write"
+
+
 def _begin_sqlite(connection: sa.Connection) -> None:
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _begin_read_only(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
@@ -156,7 +174,7 @@ def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> E
             parsed = parsed.set(database=location, query={**options, "uri": "true"})
             engine = sa.create_engine(parsed, **kwargs)
             sa.event.listen(engine, "connect", _set_read_only_pragmas)
-            sa.event.listen(engine, "begin", _begin_sqlite)
+            sa.event.listen(engine, "begin", _begin_read_only)
             return engine
         engine = sa.create_engine(parsed, **kwargs)
         sa.event.listen(engine, "connect", _set_sqlite_pragmas)

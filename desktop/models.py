@@ -331,7 +331,7 @@ class TaskBase(SQLModel):
 
 
 class Task(TaskBase, table=True):
-    # Every list sorts "column, id"; these let a million tasks be paged in that order, also filtered by status.
+    # Every list sorts "column, id": these page a million tasks in that order, also filtered by status.
     __table_args__ = (
         sa.Index("ix_task_title_id", "title", "id"),
         sa.Index("ix_task_status_id", "status", "id"),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel
 
+from desktop import db
 from desktop.errors import (
     ConflictError,
     DuplicateError,
@@ -88,10 +89,15 @@ class Repository(Generic[R]):
     # --- plumbing ------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose database errors arrive as TaskforceErrors, rolled back on any failure."""
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """A session whose database errors arrive as TaskforceErrors, rolled back on any failure.
+
+        write=True for a transaction that will write: on SQLite it takes the write lock first.
+        """
+        engine = self._store.engine
+        bind = engine.execution_options(**{db.WRITE_OPTION: True}) if write else engine
         try:
-            with Session(self._store.engine, expire_on_commit=False) as session, session.begin():
+            with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
         except sa.exc.IntegrityError as error:
             raise self._integrity_error(error) from error
@@ -312,7 +318,7 @@ class Repository(Generic[R]):
         )
         row = self.entity.table.model_validate(checked)
         self._store.ensure_writable()
-        with self.transaction() as session:
+        with self.transaction(write=True) as session:
             self._checked(session, checked.model_dump(), None)
             session.add(row)
             session.flush()
@@ -336,7 +342,7 @@ class Repository(Generic[R]):
         self._store.ensure_writable()
         updated: R | None = None
         try:
-            with self.transaction() as session:
+            with self.transaction(write=True) as session:
                 row = session.get(self.entity.table, row_id)
                 if row is None and expected_version is None:
                     raise self._not_found(row_id)
@@ -361,7 +367,7 @@ class Repository(Generic[R]):
         """Delete rows in one transaction; all or nothing."""
         unique_ids = builtins.list(dict.fromkeys(ids))
         self._store.ensure_writable()
-        with self.transaction() as session:
+        with self.transaction(write=True) as session:
             found = builtins.list(
                 session.execute(sa.select(self._table).where(self._table.c.id.in_(unique_ids))).mappings()
             )

@@ -136,7 +136,7 @@ class Store:
         """Undo a delete: the rows come back with their ids, and moved references go back."""
         repository = self.repository(deletion.entity)
         self.ensure_writable()
-        with repository.transaction() as session:
+        with repository.transaction(write=True) as session:
             repository.restore_rows(session, deletion.rows)
             for entity_name, row_id, field, value in deletion.moved:
                 table = ENTITIES[entity_name].sa_table

@@ -229,14 +229,17 @@ def test_a_database_locked_elsewhere_gives_a_message_after_the_busy_timeout(
     store.close()
 
 
-def test_a_write_waits_for_a_short_lock_instead_of_failing(database: Path) -> None:
+def test_a_write_waits_for_another_writer_instead_of_failing(database: Path) -> None:
+    """Writes take the lock before they read, so another program's commit cannot invalidate them."""
     store = Store.open(db.sqlite_url(database))
     other = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE task SET title = 'Theirs', version = version + 1 WHERE id = 2")
     releaser = threading.Timer(0.2, lambda: other.execute("COMMIT"))
     releaser.start()
     try:
-        assert store.items.create({"name": "Waited", "price": 2}).name == "Waited"
+        assert store.tasks.update(1, {"title": "Mine"}).title == "Mine"
+        assert [task.title for task in store.tasks.list()] == ["Mine", "Theirs", "Task 2"]
     finally:
         releaser.join()
         other.close()
