@@ -113,6 +113,11 @@ def test_foreign_keys_are_enforced_by_sqlite_itself(sqlite_store: Store) -> None
             "mysql+pymysql://me:***@db:3306/tf?charset=utf8mb4",
         ),
         ("postgresql://me@db/tf", "postgresql://me@db/tf"),
+        (
+            "postgresql+psycopg://me@db/tf?password=secret&sslmode=require",
+            "postgresql+psycopg://me@db/tf?password=***&sslmode=require",
+        ),
+        ("mysql+pymysql://me@db/tf?passwd=secret", "mysql+pymysql://me@db/tf?passwd=***"),
         ("sqlite:////home/me/taskforce.db", "sqlite:////home/me/taskforce.db"),
         ("not a url, secret", "<invalid database URL>"),
     ],
