@@ -143,7 +143,18 @@ def is_read_only(engine: Engine) -> bool:
     )
 
 
+# Execution option of a connection that will write: on SQLite its transaction takes the write lock at
+# BEGIN (waiting up to the busy timeout), so what it read cannot be changed by another writer before it
+# writes; a deferred BEGIN would fail at once with "database is locked" in that case.
+WRITE_OPTION = "taskforce_write"
+
+
 def _begin_sqlite(connection: sa.Connection) -> None:
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _begin_read_only(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
@@ -163,7 +174,7 @@ def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> E
             parsed = parsed.set(database=location, query={**options, "uri": "true"})
             engine = sa.create_engine(parsed, **kwargs)
             sa.event.listen(engine, "connect", _set_read_only_pragmas)
-            sa.event.listen(engine, "begin", _begin_sqlite)
+            sa.event.listen(engine, "begin", _begin_read_only)
             return engine
         engine = sa.create_engine(parsed, **kwargs)
         sa.event.listen(engine, "connect", _set_sqlite_pragmas)
