@@ -63,13 +63,16 @@ class SearchFilter(Filter):
         self.box.setObjectName(f"{entity.plural}Search")
         self.box.setPlaceholderText(f"Search {entity.plural}…")
         self.box.setClearButtonEnabled(True)
-        self.box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self._icon = self.box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.box.setMinimumWidth(240)
         self.box.setMaximumWidth(420)
         fields = " or ".join(entity.search_columns)
         self.box.setToolTip(f"Shows {entity.plural} whose {fields} contain the text")
         self.box.textChanged.connect(changed)
         self.widget = self.box
+
+    def apply_icons(self) -> None:
+        self._icon.setIcon(icon("search"))
 
     def text(self) -> str:
         return self.box.text()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 from sqlmodel import SQLModel
@@ -46,6 +46,8 @@ class MainWindow(QMainWindow):
         self, store: Store, settings: QSettings | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self._icon_names: dict[QAction, str] = {}
+        self.views: dict[str, EntityView] = {}
         self.setObjectName("MainWindow")
         self.settings = settings if settings is not None else QSettings()
         self.store = store
@@ -56,12 +58,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("entityTabs")
         self.tabs.setDocumentMode(True)
-        self.views: dict[str, EntityView] = {}
         for name in TAB_ORDER:
             self._add_view(ENTITIES[name])
         self.setCentralWidget(self.tabs)
 
         self._create_actions()
+        self._apply_icons()
         self._create_menus()
         self._create_tool_bar()
         self._create_status_bar()
@@ -104,7 +106,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         action.setObjectName(name)
         if icon_name is not None:
-            action.setIcon(icon(icon_name))
+            self._icon_names[action] = icon_name
         if shortcuts:
             action.setShortcuts([QKeySequence(key) for key in shortcuts])
         action.triggered.connect(lambda _checked=False: slot())
@@ -123,11 +125,11 @@ class MainWindow(QMainWindow):
         self.action_delete = self._action("actionDelete", "&Delete…", "delete", self.delete_selected, ["Del"])
         self.action_undo = self.undo_stack.createUndoAction(self, "Undo")
         self.action_undo.setObjectName("actionUndo")
-        self.action_undo.setIcon(icon("undo"))
+        self._icon_names[self.action_undo] = "undo"
         self.action_undo.setShortcuts([QKeySequence("Ctrl+Z")])
         self.action_redo = self.undo_stack.createRedoAction(self, "Redo")
         self.action_redo.setObjectName("actionRedo")
-        self.action_redo.setIcon(icon("redo"))
+        self._icon_names[self.action_redo] = "redo"
         self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.addActions([self.action_undo, self.action_redo])
         self.action_refresh = self._action("actionRefresh", "&Refresh", "refresh", self.refresh, ["F5"])
@@ -220,6 +222,18 @@ class MainWindow(QMainWindow):
         status.addWidget(self.error_label, 1)
         status.addPermanentWidget(self.location_label)
         self._show_location()
+
+    def _apply_icons(self) -> None:
+        """Icons in the variant for the palette: dark ones on light, light ones on dark."""
+        for action, name in self._icon_names.items():
+            action.setIcon(icon(name))
+        for view in self.views.values():
+            view.apply_icons()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_icons()  # the desktop switched between light and dark
+        super().changeEvent(event)
 
     # --- the current tab --------------------------------------------------------------
 

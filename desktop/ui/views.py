@@ -62,10 +62,10 @@ class EmptyState(QWidget):
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setWordWrap(True)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.new_button = QPushButton(icon("new"), f"New {entity.label.lower()}…")
+        self.new_button = QPushButton(f"New {entity.label.lower()}…")
         self.new_button.setObjectName(f"{entity.plural}EmptyNew")
         self.new_button.setDefault(True)
-        self.sample_button = QPushButton(icon("sample"), "Load sample data")
+        self.sample_button = QPushButton("Load sample data")
         self.sample_button.setObjectName(f"{entity.plural}EmptyLoadSample")
         buttons = QHBoxLayout()
         buttons.addStretch()
@@ -80,6 +80,11 @@ class EmptyState(QWidget):
         layout.addSpacing(16)
         layout.addLayout(buttons)
         layout.addStretch(3)
+        self.apply_icons()
+
+    def apply_icons(self) -> None:
+        self.new_button.setIcon(icon("new"))
+        self.sample_button.setIcon(icon("sample"))
 
 
 class EntityTable(QTableView):
@@ -227,6 +232,10 @@ class EntityView(QWidget):
         self.filter_bar.clear()
         self.filter_bar.references[field].select(row_id)
         self.filter_bar.apply_now()
+
+    def apply_icons(self) -> None:
+        self.empty_state.apply_icons()
+        self.filter_bar.search.apply_icons()
 
     def _type_into_search(self, text: str) -> None:
         self.focus_search()

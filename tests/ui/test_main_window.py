@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 from sqlmodel import SQLModel
@@ -373,3 +373,23 @@ def test_new_database_refuses_to_overwrite_a_file(
     box.close()
     assert existing.read_text() == "precious"
     assert "taskforce.db" in window.location_label.text()
+
+
+def test_icons_follow_a_switch_to_a_dark_palette(window: MainWindow) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light = QPalette(app.palette())
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e0e0e0"))
+    before = window.action_new.icon().cacheKey()
+    undo_before = window.action_undo.icon().cacheKey()
+    try:
+        app.setPalette(dark)
+        QApplication.processEvents()
+        assert window.action_new.icon().cacheKey() != before
+        assert window.action_undo.icon().cacheKey() != undo_before
+    finally:
+        app.setPalette(light)
+        QApplication.processEvents()
+    assert window.action_new.icon().cacheKey() == before
