@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from desktop import db
 from desktop.store import Store
@@ -56,3 +62,18 @@ def filled_database(path: Path, tasks: int = 3) -> Path:
     with Store.open(db.sqlite_url(path)) as store:
         fill(store, tasks)
     return path
+
+
+def run_without_write_permission(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run Python code in a process that file permissions apply to, also when the tests run as root."""
+    command = [sys.executable, "-c", script, *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: permissions cannot be enforced")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done

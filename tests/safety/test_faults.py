@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import closing
@@ -16,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from safetyhelpers import file_digest, filled_database, integrity, table_digests
+from safetyhelpers import file_digest, filled_database, integrity, run_without_write_permission, table_digests
 
 from desktop import db
 from desktop.errors import DatabaseOpenError, StorageError
@@ -167,22 +164,6 @@ print(json.dumps(result))
 """
 
 
-def run_without_write_permission(script: str, *args: str) -> dict[str, Any]:
-    """Run as a process that may not write where the file permissions say so (also when root)."""
-    command = [sys.executable, "-c", script, *args]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: permissions cannot be enforced")
-        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
-
-
 @pytest.fixture
 def read_only_folder(database: Path) -> Iterator[Path]:
     shutil.rmtree(database.parent / "backups")
@@ -197,7 +178,7 @@ def read_only_folder(database: Path) -> Iterator[Path]:
 
 def test_a_file_in_a_read_only_folder_really_opens_read_only(read_only_folder: Path) -> None:
     before = file_digest(read_only_folder)
-    result = run_without_write_permission(READ_ONLY_PROBE, str(read_only_folder))
+    result = json.loads(run_without_write_permission(READ_ONLY_PROBE, str(read_only_folder)).stdout)
     assert result == {
         "read_only": True,
         "tasks": 3,
