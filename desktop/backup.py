@@ -42,7 +42,13 @@ RETENTION_TIERS: tuple[tuple[str, int], ...] = (("day", 7), ("week", 4), ("month
 AUTOMATIC_BACKUP_EVERY = timedelta(days=1)
 TABLE_ORDER = ("task", "user", "hero", "team", "item")
 TABLE_LABELS = {"task": "tasks", "user": "users", "hero": "heroes", "team": "teams", "item": "items"}
-COUNT_SQL = {name: f'SELECT count(*) FROM "{name}"' for name in TABLE_ORDER}  # noqa: S608 (fixed names)
+COUNT_SQL = {
+    "task": 'SELECT count(*) FROM "task"',
+    "user": 'SELECT count(*) FROM "user"',
+    "hero": 'SELECT count(*) FROM "hero"',
+    "team": 'SELECT count(*) FROM "team"',
+    "item": 'SELECT count(*) FROM "item"',
+}
 
 # Reasons written into backup names.
 AUTOMATIC = "automatic"
