@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.db import APP_NAME
-from desktop.errors import DatabaseOpenError
+from desktop.errors import TaskforceError
 from desktop.store import Store
 from desktop.ui.icons import app_icon
 from desktop.ui.main_window import MainWindow
@@ -45,7 +45,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app = application()
     try:
         store = Store.open(args.database_url)
-    except DatabaseOpenError as error:
+    except TaskforceError as error:  # DatabaseOpenError, or the file is in use elsewhere
         show_open_error(error.message)
         return 1
     try:

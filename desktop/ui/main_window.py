@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from desktop import __version__, db
 from desktop.demo import load_sample_data
-from desktop.errors import DatabaseOpenError, TaskforceError
+from desktop.errors import TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
@@ -311,7 +311,8 @@ class MainWindow(QMainWindow):
         self.error_label.setToolTip("")
 
     def _show_location(self) -> None:
-        self.location_label.setText(f"Database: {self.store.location}")
+        read_only = " (read-only)" if self.store.read_only else ""
+        self.location_label.setText(f"Database: {self.store.location}{read_only}")
         self.location_label.setToolTip(f"{self.store.backend} database at {self.store.location}")
         self.setWindowTitle(f"Taskforce — {self.store.location}")
 
@@ -415,7 +416,7 @@ class MainWindow(QMainWindow):
     def _switch_to(self, url: str) -> None:
         try:
             store = Store.open(url)
-        except DatabaseOpenError as error:
+        except TaskforceError as error:
             self.show_error(error.message)
             return
         self.set_store(store, owned=True)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop import db
 from desktop.demo import load_sample_data
+from desktop.errors import DatabaseInUseError
 from desktop.store import Store
 from desktop.ui import application
 from desktop.ui.main_window import MainWindow
@@ -80,3 +81,14 @@ def test_the_refusal_is_shown_in_a_message_box(qtbot: QtBot) -> None:
     QTimer.singleShot(0, read_and_close)
     application.show_open_error("photo.db is not a Taskforce database.")
     assert seen == ["Taskforce cannot open its database.", "photo.db is not a Taskforce database."]
+
+
+def test_any_refusal_to_open_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(url: str | None = None) -> Store:
+        raise DatabaseInUseError("Another Taskforce has this database open.")
+
+    shown: list[str] = []
+    monkeypatch.setattr(Store, "open", staticmethod(refuse))
+    monkeypatch.setattr(application, "show_open_error", shown.append)
+    assert application.run_gui(arguments(None)) == 1
+    assert shown == ["Another Taskforce has this database open."]

@@ -393,3 +393,10 @@ def test_icons_follow_a_switch_to_a_dark_palette(window: MainWindow) -> None:
         app.setPalette(light)
         QApplication.processEvents()
     assert window.action_new.icon().cacheKey() == before
+
+
+def test_a_read_only_database_says_so(qtbot: QtBot, sample_store: Store, settings: QSettings) -> None:
+    window = MainWindow(Store(sample_store.engine, sample_store.url, read_only=True), settings)
+    qtbot.addWidget(window)
+    assert window.location_label.text() == f"Database: {sample_store.path} (read-only)"
+    window.close()
