@@ -193,8 +193,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_find)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.action_refresh)
-        go_menu = bar.addMenu("&Go")
-        go_menu.addActions([nav.action for nav in self.navigation])
+        self.go_menu = bar.addMenu("&Go")
+        self.go_menu.addActions([nav.action for nav in self.navigation])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_about)
 
@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
                 usable = getattr(record.read, nav.reference.field) is not None
             nav.action.setVisible(nav.source == view.entity.name)
             nav.action.setEnabled(usable)
+        self.go_menu.setEnabled(any(nav.source == view.entity.name for nav in self.navigation))
 
     def context_menu(self, view: EntityView) -> QMenu:
         menu = QMenu(self)

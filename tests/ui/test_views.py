@@ -347,6 +347,19 @@ def test_go_to_the_owner_of_a_task_even_when_the_users_are_filtered(qtbot: QtBot
     assert selected_texts(users.table, "username") == ["bob"]
 
 
+def test_the_go_menu_offers_what_the_current_tab_relates_to(window: MainWindow) -> None:
+    def offered() -> list[str]:
+        return [a.text() for a in window.go_menu.actions() if a.isVisible()]
+
+    assert offered() == ["Go to owner"]
+    open_tab(window, "user")
+    assert offered() == ["Show tasks"]
+    open_tab(window, "team")
+    assert offered() == ["Show heroes"]
+    open_tab(window, "item")
+    assert offered() == [] and not window.go_menu.isEnabled()
+
+
 def test_go_to_team_is_offered_only_for_heroes_in_a_team(qtbot: QtBot, window: MainWindow) -> None:
     heroes = open_tab(window, "hero")
     go_to = window.findChild(type(window.action_new), "actionGoToTeam")
