@@ -12,6 +12,7 @@ from desktop.db import APP_NAME
 from desktop.errors import TaskforceError
 from desktop.store import Store
 from desktop.ui.icons import app_icon
+from desktop.ui.loading import wait_for_queries
 from desktop.ui.main_window import MainWindow
 
 
@@ -53,4 +54,5 @@ def run_gui(args: argparse.Namespace) -> int:
         window.show()
         return event_loop(app)
     finally:
+        wait_for_queries()
         store.close()
