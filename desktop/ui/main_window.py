@@ -28,6 +28,7 @@ from desktop.ui.views import EntityView
 
 TAB_ORDER = ("task", "user", "hero", "team", "item")
 DEFAULT_SIZE = (1120, 700)
+DELETE_LIMIT = 10_000  # rows per delete: their ids are read first, and undo keeps them all
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,12 @@ class MainWindow(QMainWindow):
 
     def delete_selected(self) -> None:
         view = self.current_view
+        if view.selected_count() > DELETE_LIMIT:
+            self.show_error(
+                f"Select at most {DELETE_LIMIT:,} {view.entity.plural} to delete at once, "
+                "or narrow the list with the filters first."
+            )
+            return
         try:
             ids = view.selected_ids()
         except TaskforceError as error:

@@ -185,6 +185,11 @@ class EntityView(QWidget):
     def selected_ids(self) -> list[int]:
         return self.model.ids_at(self.selected_rows())
 
+    def selected_count(self) -> int:
+        """How many rows are selected, without listing them (a selection may span a million rows)."""
+        ranges = self.table.selectionModel().selection()
+        return sum(ranges.at(i).height() for i in range(ranges.count()))
+
     def has_selection(self) -> bool:
         return self.table.selectionModel().hasSelection()
 

@@ -400,3 +400,20 @@ def test_a_read_only_database_says_so(qtbot: QtBot, sample_store: Store, setting
     qtbot.addWidget(window)
     assert window.location_label.text() == f"Database: {sample_store.path} (read-only)"
     window.close()
+
+
+def test_deleting_more_rows_than_the_limit_is_refused_before_reading_them(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import main_window
+
+    monkeypatch.setattr(main_window, "DELETE_LIMIT", 4)
+    monkeypatch.setattr(delete_flow, "confirm", lambda *args: pytest.fail("nothing may be asked"))
+    tasks = table(window, "task")
+    click_row(qtbot, tasks, 0)
+    qtbot.keyClick(tasks, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(tasks, Qt.Key.Key_Delete)
+    [box] = message_boxes(window)
+    assert "at most 4 tasks" in box.text()
+    box.close()
+    assert window.count_label.text() == "6 of 6 tasks"
