@@ -6,7 +6,7 @@ import pytest
 from datahelpers import hero, table_contents, task, team, user
 
 from desktop.models import TaskStatus
-from desktop.store import Change, InUseError, NotFoundError, RelatedRowError, Store
+from desktop.store import Change, DuplicateError, InUseError, NotFoundError, RelatedRowError, Store
 
 
 class Recorder:
@@ -255,3 +255,31 @@ def test_create_update_delete_events(store: Store) -> None:
     store.unsubscribe(recorder)
     store.items.create({"name": "Gadget", "price": 1})
     assert len(recorder.changes) == 3
+
+
+def test_restore_is_refused_cleanly_when_its_username_was_taken_since(store: Store) -> None:
+    alice, bob = user(store, "alice"), user(store, "bob")
+    task(store, "Plan", alice)
+    deletion = store.users.delete_many([alice.id], reassign_to=bob.id)
+    user(store, "alice", "new.alice@example.com")
+    before = table_contents(store)
+    recorder = Recorder(store)
+
+    with pytest.raises(DuplicateError, match="username is already taken"):
+        store.restore(deletion)
+
+    assert table_contents(store) == before  # neither the user nor the task's owner came back
+    assert recorder.changes == []
+
+
+def test_restore_is_refused_cleanly_when_a_referenced_row_is_gone(store: Store) -> None:
+    avengers = team(store, "Avengers")
+    thor = hero(store, "Thor", avengers)
+    deletion = store.heroes.delete_many([thor.id])
+    store.teams.delete(avengers.id)
+    before = table_contents(store)
+
+    with pytest.raises(RelatedRowError):
+        store.restore(deletion)
+
+    assert table_contents(store) == before

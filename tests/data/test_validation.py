@@ -201,6 +201,11 @@ def test_store_strips_text_and_keeps_every_character(store: Store) -> None:
 
     longest = "é" * (NAME_MAX - 1) + "🦸"
     assert store.heroes.get(hero(store, longest, power="x" * POWER_MAX).id).name == longest
+    description = ("Zoë 東京 🦸 " * DESCRIPTION_MAX)[:DESCRIPTION_MAX]
+    widget = store.items.create({"name": "Widget", "price": 1, "description": description})
+    assert store.items.get(widget.id).description == description
+    carol = user(store, "c" * USERNAME_MAX, "Zoë@example.com")
+    assert (store.users.get(carol.id).username, carol.email) == ("c" * USERNAME_MAX, "zoë@example.com")
 
 
 def test_email_is_stored_lower_case_and_unique_regardless_of_case(store: Store) -> None:
