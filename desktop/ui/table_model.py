@@ -87,6 +87,7 @@ class _CountTag:
     token: int
     query: Query
     reset: bool
+    follow: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class _Counted:
     count: int
     total: int
     windows: dict[int, list[Record[Any]]] = field(default_factory=dict)
+    position: int | None = None  # of the followed row
 
 
 def validation_message(error: ValidationError, label: str) -> str:
@@ -115,6 +117,7 @@ class EntityTableModel(QAbstractTableModel):
     counts_changed = Signal(int, int)  # rows shown, rows in the table
     error = Signal(str)  # a query or an edit failed; the message is fit for a person
     store_changed = Signal(object)  # every Change the store announced, on the GUI thread
+    row_followed = Signal(int, int)  # the followed row's id and where it is after the data changed
     _store_event = Signal(object)
 
     def __init__(
@@ -146,6 +149,7 @@ class EntityTableModel(QAbstractTableModel):
         self._counting = False
         self._reset_wanted = True
         self._cell_errors: dict[tuple[int, str], str] = {}
+        self._follow_id: int | None = None
         self._closed = False
         self._runner = QueryRunner()
         self._runner.finished.connect(self._on_outcome)
@@ -275,6 +279,10 @@ class EntityTableModel(QAbstractTableModel):
             if record is not None:
                 ids.append(Repository.row_id(record.read))
         return ids
+
+    def follow(self, row_id: int | None) -> None:
+        """Report where this row goes (row_followed) when changed data moves it; None: follow none."""
+        self._follow_id = row_id
 
     def row_id(self, row: int) -> int | None:
         record = self.record_at(row)
@@ -440,8 +448,9 @@ class EntityTableModel(QAbstractTableModel):
         reset = self._reset_wanted or query != self._shown
         # Refresh what was looked at last, so it is current the moment the new count shows.
         windows = [0] if reset or not self._windows else list(self._windows)[-MAX_PARALLEL_PAGES:]
-        work = _count_work(self.repository, query, windows)
-        tag = _CountTag(self._count_token, query, reset)
+        follow = None if reset else self._follow_id
+        work = _count_work(self.repository, query, windows, follow)
+        tag = _CountTag(self._count_token, query, reset, follow)
         if self.synchronous:
             self._on_outcome(_run_now(tag, work))
         else:
@@ -521,6 +530,8 @@ class EntityTableModel(QAbstractTableModel):
         self._total = counted.total
         self._counted = True
         self.counts_changed.emit(self._row_count, self._total)
+        if tag.follow is not None and tag.follow == self._follow_id and counted.position is not None:
+            self.row_followed.emit(tag.follow, counted.position)
         self._pump()
 
     def _reset_to(self, query: Query, counted: _Counted) -> None:
@@ -594,7 +605,7 @@ def _checked(value: Any) -> bool:
     return int(value) == Qt.CheckState.Checked.value
 
 
-def _count_work(repository: Repository[Any], query: Query, windows: list[int]) -> Any:
+def _count_work(repository: Repository[Any], query: Query, windows: list[int], follow: int | None) -> Any:
     def work() -> _Counted:
         filters = query.filter_values
         count = repository.count(query.search, **filters)
@@ -604,7 +615,10 @@ def _count_work(repository: Repository[Any], query: Query, windows: list[int]) -
             for number in windows
             if number * WINDOW_ROWS < count
         }
-        return _Counted(count, total, pages)
+        position = None
+        if follow is not None:
+            position = repository.position(follow, query.search, query.order_by, query.descending, **filters)
+        return _Counted(count, total, pages, position)
 
     return work
 

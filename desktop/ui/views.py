@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store import Change, Record
+from desktop.store import Change, Record, Repository
 from desktop.ui.columns import Column, Kind
 from desktop.ui.delegates import EntityDelegate
 from desktop.ui.filters import FilterBar
@@ -130,6 +130,8 @@ class EntityView(QWidget):
         model.counts_changed.connect(self._show_empty_state_if_empty)
         model.store_changed.connect(self._on_store_change)
         model.counts_changed.connect(self._select_pending_row)
+        model.row_followed.connect(self._on_row_followed)
+        self.selection_changed.connect(self._follow_selected_row)
         self._show_empty_state_if_empty()
 
     def _build_table(self) -> EntityTable:
@@ -216,16 +218,30 @@ class EntityView(QWidget):
         self._select_pending_row()
         return True
 
+    def _follow_selected_row(self) -> None:
+        """One selected row stays selected when changes elsewhere move it up or down."""
+        record = self.current_record() if self.selected_count() == 1 else None
+        self.model.follow(None if record is None else Repository.row_id(record.read))
+
+    def _on_row_followed(self, row_id: int, row: int) -> None:
+        if self.selected_count() == 1 and self.table.currentIndex().row() != row:
+            self._select_row(row, scroll=False)
+        self.model.follow(row_id)
+
     def _select_pending_row(self) -> None:
         if self._pending_row is None or self.model.count_pending:
             return  # after the rows being counted arrive
         row, self._pending_row = self._pending_row, None
-        if row >= self.model.rowCount():
+        self._select_row(row, scroll=True)
+
+    def _select_row(self, row: int, *, scroll: bool) -> None:
+        if not 0 <= row < self.model.rowCount():
             return
-        index = self.model.index(row, 0)
+        index = self.model.index(row, max(0, self.table.currentIndex().column()))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        if scroll:
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # --- filters ------------------------------------------------------------------
 

@@ -294,6 +294,23 @@ def test_renaming_a_user_updates_the_owner_column_of_tasks(
     assert "alicia" in combo_texts(tasks.filter_bar.references["owner_id"].combo)
 
 
+def test_the_selected_row_stays_selected_when_a_change_elsewhere_moves_it(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    view = open_tab(window, "task")
+    view.table.sortByColumn(view.model.column_of("title"), Qt.SortOrder.AscendingOrder)
+    wait_settled(qtbot, window)
+    row = column_texts(view.table, "title").index("Package the app")
+    click_row(qtbot, view.table, row)
+    sample_store.tasks.create({"title": "Aardvark care", "owner_id": 1})  # sorts first
+    wait_settled(qtbot, window)
+    assert column_texts(view.table, "title")[0] == "Aardvark care"
+    assert selected_texts(view.table, "title") == ["Package the app"]
+    sample_store.tasks.delete_many([1, 2])
+    wait_settled(qtbot, window)
+    assert selected_texts(view.table, "title") == ["Package the app"]
+
+
 def test_rows_added_elsewhere_appear_without_refreshing(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
