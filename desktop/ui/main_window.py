@@ -89,6 +89,9 @@ class MainWindow(QMainWindow):
         view.sample_requested.connect(self.load_sample_data)
         view.selection_changed.connect(self._update_actions)
         view.context_menu_requested.connect(lambda pos, v=view: self._show_context_menu(v, pos))
+        view.row_missing.connect(
+            lambda e=entity: self.show_error(f"That {e.label.lower()} no longer exists.")
+        )
         view.table.doubleClicked.connect(self._edit_on_double_click)
         model.error.connect(lambda message: self.show_error(message, dialog=False))
         model.counts_changed.connect(self._update_count)
@@ -392,8 +395,7 @@ class MainWindow(QMainWindow):
             return
         target = self.views[reference.target]
         self.tabs.setCurrentWidget(target)
-        if not target.select_row_id(target_id):
-            self.show_error(f"That {ENTITIES[reference.target].label.lower()} no longer exists.")
+        target.select_row_id(target_id)
         target.table.setFocus()
 
     def show_children(self, child: Entity, reference: Reference) -> None:

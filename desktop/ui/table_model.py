@@ -91,6 +91,12 @@ class _CountTag:
 
 
 @dataclass(frozen=True)
+class _LocateTag:
+    row_id: int
+    query: Query
+
+
+@dataclass(frozen=True)
 class _PageTag:
     generation: int
     number: int
@@ -118,6 +124,7 @@ class EntityTableModel(QAbstractTableModel):
     error = Signal(str)  # a query or an edit failed; the message is fit for a person
     store_changed = Signal(object)  # every Change the store announced, on the GUI thread
     row_followed = Signal(int, int)  # the followed row's id and where it is after the data changed
+    row_located = Signal(int, object)  # an id asked for with locate(), and its row (None: not shown)
     _store_event = Signal(object)
 
     def __init__(
@@ -150,6 +157,7 @@ class EntityTableModel(QAbstractTableModel):
         self._reset_wanted = True
         self._cell_errors: dict[tuple[int, str], str] = {}
         self._follow_id: int | None = None
+        self._locating = 0
         self._closed = False
         self._runner = QueryRunner()
         self._runner.finished.connect(self._on_outcome)
@@ -248,7 +256,8 @@ class EntityTableModel(QAbstractTableModel):
 
     def is_idle(self) -> bool:
         """No query waiting, running or queued."""
-        return not (self._query_timer.isActive() or self._counting or self._in_flight or self._queued)
+        busy = self._query_timer.isActive() or self._counting or self._locating
+        return not (busy or self._in_flight or self._queued)
 
     def record_at(self, row: int) -> Record[Any] | None:
         """The row if it is loaded (it may be a little stale), without asking for it."""
@@ -288,12 +297,16 @@ class EntityTableModel(QAbstractTableModel):
         record = self.record_at(row)
         return None if record is None else Repository.row_id(record.read)
 
-    def position(self, row_id: int) -> int | None:
-        """The row number of that id under the current query (None: filtered out or gone)."""
+    def locate(self, row_id: int) -> None:
+        """Find that id's row under the current query, off the GUI thread; answers with row_located."""
         query = self._wanted
-        return self.repository.position(
-            row_id, query.search, query.order_by, query.descending, **query.filter_values
-        )
+        work = _locate_work(self.repository, query, row_id)
+        tag = _LocateTag(row_id, query)
+        if self.synchronous:
+            self._on_outcome(_run_now(tag, work))
+        else:
+            self._locating += 1
+            self._runner.submit(tag, work)
 
     def column_of(self, field_name: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.field == field_name)
@@ -512,6 +525,8 @@ class EntityTableModel(QAbstractTableModel):
             self._on_count(outcome, outcome.tag)
         elif isinstance(outcome.tag, _PageTag):
             self._on_page(outcome, outcome.tag)
+        elif isinstance(outcome.tag, _LocateTag):
+            self._on_located(outcome, outcome.tag)
         if self.is_idle():
             self.loaded.emit()
 
@@ -533,6 +548,16 @@ class EntityTableModel(QAbstractTableModel):
         if tag.follow is not None and tag.follow == self._follow_id and counted.position is not None:
             self.row_followed.emit(tag.follow, counted.position)
         self._pump()
+
+    def _on_located(self, outcome: Outcome, tag: _LocateTag) -> None:
+        if not self.synchronous:
+            self._locating -= 1
+        if outcome.error is not None:
+            self.error.emit(outcome.error)
+        elif tag.query != self._wanted:
+            self.locate(tag.row_id)  # the filters changed meanwhile: where is it now?
+        else:
+            self.row_located.emit(tag.row_id, outcome.value)
 
     def _reset_to(self, query: Query, counted: _Counted) -> None:
         self.beginResetModel()
@@ -621,6 +646,12 @@ def _count_work(repository: Repository[Any], query: Query, windows: list[int], f
         return _Counted(count, total, pages, position)
 
     return work
+
+
+def _locate_work(repository: Repository[Any], query: Query, row_id: int) -> Any:
+    return lambda: repository.position(
+        row_id, query.search, query.order_by, query.descending, **query.filter_values
+    )
 
 
 def _page_work(repository: Repository[Any], query: Query, number: int, total: int) -> Any:

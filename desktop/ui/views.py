@@ -103,6 +103,7 @@ class EntityView(QWidget):
     sample_requested = Signal()
     selection_changed = Signal()
     context_menu_requested = Signal(QPoint)
+    row_missing = Signal()  # a row asked for with select_row_id() does not exist
 
     def __init__(self, model: EntityTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +111,7 @@ class EntityView(QWidget):
         self.entity = model.entity
         self.setObjectName(f"{self.entity.plural}View")
         self._pending_row: int | None = None
+        self._wanted_id: int | None = None
 
         self.filter_bar = FilterBar(self.entity, model.store, self)
         self.filter_bar.applied.connect(self._apply_filters)
@@ -131,6 +133,7 @@ class EntityView(QWidget):
         model.store_changed.connect(self._on_store_change)
         model.counts_changed.connect(self._select_pending_row)
         model.row_followed.connect(self._on_row_followed)
+        model.row_located.connect(self._on_row_located)
         self.selection_changed.connect(self._follow_selected_row)
         self._show_empty_state_if_empty()
 
@@ -205,18 +208,25 @@ class EntityView(QWidget):
         tops = [ranges.at(i).top() for i in range(ranges.count())]
         return self.model.record_at(min(tops)) if tops else None
 
-    def select_row_id(self, row_id: int) -> bool:
-        """Select and show that row, clearing the filters if they hide it."""
-        position = self.model.position(row_id)
-        if position is None and self.model.query.narrowed:
+    def select_row_id(self, row_id: int) -> None:
+        """Select and show that row once it is found, clearing the filters if they hide it."""
+        self._wanted_id = row_id
+        self.model.locate(row_id)
+
+    def _on_row_located(self, row_id: int, row: int | None) -> None:
+        if row_id != self._wanted_id:
+            return
+        if row is None and self.model.query.narrowed:
             self.filter_bar.clear()
             self.filter_bar.apply_now()
-            position = self.model.position(row_id)
-        if position is None:
-            return False
-        self._pending_row = position
-        self._select_pending_row()
-        return True
+            self.model.locate(row_id)
+            return
+        self._wanted_id = None
+        if row is None:
+            self.row_missing.emit()
+        else:
+            self._pending_row = row
+            self._select_pending_row()
 
     def _follow_selected_row(self) -> None:
         """One selected row stays selected when changes elsewhere move it up or down."""

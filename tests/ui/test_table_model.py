@@ -261,3 +261,17 @@ def test_a_model_deleted_without_shutdown_does_not_break_writes(sample_store: St
     assert sample_store.tasks.count() == 7
     sample_store.tasks.create({"title": "And again", "owner_id": 1})
     assert sample_store.tasks.count() == 8
+
+
+def test_locate_finds_a_row_under_the_current_order_and_filter(
+    qtbot: QtBot, models: dict[str, EntityTableModel]
+) -> None:
+    tasks = models["task"]
+    tasks.sort(tasks.column_of("title"), Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(tasks.row_located) as found:
+        tasks.locate(6)  # "Package the app": third by title
+    assert found.args == [6, 2]
+    tasks.set_filters(status=TaskStatus.done)
+    with qtbot.waitSignal(tasks.row_located) as missing:
+        tasks.locate(6)
+    assert missing.args == [6, None]

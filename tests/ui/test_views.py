@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -488,3 +489,15 @@ def test_the_window_remembers_tab_columns_sorting_and_filters(
     assert tasks.filter_bar.search.box.text() == "design"
     assert column_texts(tasks.table, "title") == ["Design the task list"]
     again.close()
+
+
+def test_a_row_that_no_longer_exists_is_reported(qtbot: QtBot, window: MainWindow) -> None:
+    users = open_tab(window, "user")
+    qtbot.keyClicks(users.filter_bar.search.box, "bob")
+    wait_settled(qtbot, window)
+    with qtbot.waitSignal(users.row_missing):
+        users.select_row_id(999)
+    assert users.filter_bar.search.box.text() == ""  # looked for it without the filter too
+    assert "That user no longer exists." in window.error_label.text()
+    for box in window.findChildren(QMessageBox):
+        box.close()
