@@ -64,6 +64,15 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def matches_nothing(search: str) -> bool:
+    """Text no stored value holds: NUL (refused on input) or a lone surrogate (not valid Unicode).
+
+    Such a search finds nothing, without reaching a database driver that would choke on it
+    (SQLite's LIKE stops at a NUL and would match everything).
+    """
+    return "\x00" in search or any("\ud800" <= char <= "\udfff" for char in search)
+
+
 def friendly_storage_error(error: sa.exc.DBAPIError) -> str:
     text = str(error.orig).lower()
     if "full" in text or "no space" in text:
@@ -174,7 +183,9 @@ class Repository(Generic[R]):
                 ) from None
             if value is not None:
                 stmt = stmt.where(make_clause(self._table, value))
-        if search:
+        if search and matches_nothing(search):
+            stmt = stmt.where(sa.false())
+        elif search:
             pattern = f"%{escape_like(search.strip())}%"
             stmt = stmt.where(
                 sa.or_(
