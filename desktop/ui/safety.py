@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -354,7 +355,7 @@ def show_read_only_state(window: QMainWindow) -> None:
         bar.setFloatable(False)
         banner = QLabel(READ_ONLY_TEXT, bar)
         banner.setObjectName("ReadOnlyBanner")
-        banner.setWordWrap(True)
+        banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         banner.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; }")
         bar.addWidget(banner)
         window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
