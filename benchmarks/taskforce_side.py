@@ -101,10 +101,14 @@ class Taskforce:
             self.view.filter_bar.clear()
             self.view.filter_bar.apply_now()
             self.table.sortByColumn(self.id_column, Qt.SortOrder.AscendingOrder)
+
+        def to_top() -> None:
             self.table.scrollToTop()
             self.table.setCurrentIndex(self.model.index(0, self.title_column))
 
         wait_painted(self.table, self.rows_shown, reset)
+        # Only once the new rows are there: a reset clears the current cell.
+        wait_painted(self.table, lambda: self.rows_shown() and self.table.currentIndex().row() == 0, to_top)
         self.table.setFocus()
 
 

@@ -37,6 +37,17 @@ MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
 MAX_PARALLEL_PAGES = 2
 MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
 PLACEHOLDER = "…"
+SERVED_ROLES = frozenset(
+    int(role.value)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.UserRole,
+    )
+)
 NO_REFERENCE = "(None)"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -97,6 +108,14 @@ class _LocateTag:
 
 
 @dataclass(frozen=True)
+class _FirstTag:
+    """The first window of a new query, read while it is being counted."""
+
+    token: int
+    query: Query
+
+
+@dataclass(frozen=True)
 class _PageTag:
     generation: int
     number: int
@@ -108,6 +127,7 @@ class _Counted:
     total: int
     windows: dict[int, list[Record[Any]]] = field(default_factory=dict)
     position: int | None = None  # of the followed row
+    key: tuple[Hashable, ...] | None = None  # (search, filters, data version) the counts are for
 
 
 def validation_message(error: ValidationError, label: str) -> str:
@@ -154,6 +174,13 @@ class EntityTableModel(QAbstractTableModel):
         self._failed: set[int] = set()
         self._count_token = 0
         self._counting = False
+        self._provisional = False  # the first rows of the query are shown, its count is coming
+        self._first_pending = False  # the first window of a new query is read beside its count
+        self._first_records: list[Record[Any]] | None = None
+        self._stashed_count: tuple[_CountTag, _Counted] | None = None
+        self._data_version = 0  # +1 whenever the rows may have changed, so counts are taken again
+        # The last count: for (search, filters, data version), the rows that match and all rows.
+        self._last_count: tuple[tuple[Hashable, ...], int, int] | None = None
         self._reset_wanted = True
         self._cell_errors: dict[tuple[int, str], str] = {}
         self._follow_id: int | None = None
@@ -188,6 +215,7 @@ class EntityTableModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             self._generation += 1
+            self._data_version += 1
             self._row_count = self._total = 0
             self._counted = False
             self._forget_rows()
@@ -217,6 +245,7 @@ class EntityTableModel(QAbstractTableModel):
             return
         self.store_changed.emit(change)
         if self.depends_on(change.entity):
+            self._data_version += 1
             self._schedule(reset=change.entity == "*")
 
     def depends_on(self, entity_name: str) -> bool:
@@ -252,11 +281,12 @@ class EntityTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Read everything again (F5): failed windows are retried too."""
         self._failed.clear()
+        self._data_version += 1
         self._schedule(reset=False)
 
     def is_idle(self) -> bool:
         """No query waiting, running or queued."""
-        busy = self._query_timer.isActive() or self._counting or self._locating
+        busy = self._query_timer.isActive() or self._counting or self._first_pending or self._locating
         return not (busy or self._in_flight or self._queued)
 
     def record_at(self, row: int) -> Record[Any] | None:
@@ -356,7 +386,8 @@ class EntityTableModel(QAbstractTableModel):
         return flags | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._row_count:
+        # A view asks for seven roles per cell on every paint; the ones never served cost nothing.
+        if role not in SERVED_ROLES or not index.isValid() or not 0 <= index.row() < self._row_count:
             return None
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -462,13 +493,28 @@ class EntityTableModel(QAbstractTableModel):
         # Refresh what was looked at last, so it is current the moment the new count shows.
         windows = [0] if reset or not self._windows else list(self._windows)[-MAX_PARALLEL_PAGES:]
         follow = None if reset else self._follow_id
-        work = _count_work(self.repository, query, windows, follow)
+        # A new order of the same rows, or the same data: the counts are known, only rows are read.
+        key = (query.search, query.filters, self._data_version)
+        last = self._last_count
+        known = (last[1], last[2]) if last is not None and last[0] == key else None
+        same_data = last is not None and last[0][2] == self._data_version
+        # Counting a filtered million rows takes a while: the first rows are read beside the count
+        # and shown as soon as they come; the count then adds the rows after them.
+        first_window = reset and known is None and query.narrowed and not self.synchronous
+        self._first_pending, self._first_records, self._stashed_count = first_window, None, None
+        self._provisional = False
+        total = last[2] if last is not None and same_data else None
+        windows = [] if first_window else windows
+        work = _count_work(self.repository, query, windows, follow, key, known, total)
         tag = _CountTag(self._count_token, query, reset, follow)
         if self.synchronous:
             self._on_outcome(_run_now(tag, work))
-        else:
-            self._counting = True
-            self._runner.submit(tag, work)
+            return
+        self._counting = True
+        self._runner.submit(tag, work)
+        if first_window:
+            first = _FirstTag(self._count_token, query)
+            self._runner.submit(first, _page_work(self.repository, query, 0, None))
 
     def _record(self, row: int) -> Record[Any] | None:
         number = row // WINDOW_ROWS
@@ -523,6 +569,8 @@ class EntityTableModel(QAbstractTableModel):
             return
         if isinstance(outcome.tag, _CountTag):
             self._on_count(outcome, outcome.tag)
+        elif isinstance(outcome.tag, _FirstTag):
+            self._on_first_window(outcome, outcome.tag)
         elif isinstance(outcome.tag, _PageTag):
             self._on_page(outcome, outcome.tag)
         elif isinstance(outcome.tag, _LocateTag):
@@ -530,20 +578,48 @@ class EntityTableModel(QAbstractTableModel):
         if self.is_idle():
             self.loaded.emit()
 
+    def _on_first_window(self, outcome: Outcome, tag: _FirstTag) -> None:
+        """Show the first rows of a query still being counted; its count adds the rest, without a reset."""
+        if tag.token != self._count_token or not self._first_pending:
+            return  # superseded by a newer query
+        self._first_pending = False
+        if outcome.error is None:
+            self._first_records = outcome.value
+        stashed, self._stashed_count = self._stashed_count, None
+        if stashed is not None:
+            self._show_count(*stashed)
+        elif self._first_records is not None:
+            self._reset_to(
+                tag.query, _Counted(len(self._first_records), self._total, {0: self._first_records})
+            )
+            self._provisional = True
+
     def _on_count(self, outcome: Outcome, tag: _CountTag) -> None:
         if tag.token != self._count_token:
             return  # superseded by a newer query
         self._counting = False
         if outcome.error is not None:
+            self._provisional = self._first_pending = False
             self.error.emit(outcome.error)
             return
-        counted: _Counted = outcome.value
-        if tag.reset:
+        if self._first_pending:
+            self._stashed_count = (tag, outcome.value)  # the first window is coming: reset once, with it
+            return
+        self._show_count(tag, outcome.value)
+
+    def _show_count(self, tag: _CountTag, counted: _Counted) -> None:
+        if self._first_records is not None:
+            counted = replace(counted, windows={0: self._first_records, **counted.windows})
+        self._first_records = None
+        provisional, self._provisional = self._provisional, False
+        if tag.reset and not provisional:
             self._reset_to(tag.query, counted)
         else:
             self._update_to(counted)
         self._total = counted.total
         self._counted = True
+        if counted.key is not None:
+            self._last_count = (counted.key, counted.count, counted.total)
         self.counts_changed.emit(self._row_count, self._total)
         if tag.follow is not None and tag.follow == self._follow_id and counted.position is not None:
             self.row_followed.emit(tag.follow, counted.position)
@@ -630,11 +706,27 @@ def _checked(value: Any) -> bool:
     return int(value) == Qt.CheckState.Checked.value
 
 
-def _count_work(repository: Repository[Any], query: Query, windows: list[int], follow: int | None) -> Any:
+def _count_work(
+    repository: Repository[Any],
+    query: Query,
+    windows: list[int],
+    follow: int | None,
+    key: tuple[Hashable, ...],
+    known: tuple[int, int] | None,
+    known_total: int | None,
+) -> Any:
+    """Count (unless the counts are known: same WHERE, same data), read the windows, find the followed row."""
+
     def work() -> _Counted:
         filters = query.filter_values
-        count = repository.count(query.search, **filters)
-        total = repository.count() if query.narrowed else count
+        if known is not None:
+            count, total = known
+        else:
+            count = repository.count(query.search, **filters)
+            if not query.narrowed:
+                total = count
+            else:
+                total = known_total if known_total is not None else repository.count()
         pages = {
             number: _read_window(repository, query, number, count)
             for number in windows
@@ -643,7 +735,7 @@ def _count_work(repository: Repository[Any], query: Query, windows: list[int], f
         position = None
         if follow is not None:
             position = repository.position(follow, query.search, query.order_by, query.descending, **filters)
-        return _Counted(count, total, pages, position)
+        return _Counted(count, total, pages, position, key)
 
     return work
 
@@ -654,11 +746,13 @@ def _locate_work(repository: Repository[Any], query: Query, row_id: int) -> Any:
     )
 
 
-def _page_work(repository: Repository[Any], query: Query, number: int, total: int) -> Any:
+def _page_work(repository: Repository[Any], query: Query, number: int, total: int | None) -> Any:
     return lambda: _read_window(repository, query, number, total)
 
 
-def _read_window(repository: Repository[Any], query: Query, number: int, total: int) -> list[Record[Any]]:
+def _read_window(
+    repository: Repository[Any], query: Query, number: int, total: int | None
+) -> list[Record[Any]]:
     return repository.page(
         number * WINDOW_ROWS,
         WINDOW_ROWS,

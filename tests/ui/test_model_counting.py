@@ -1,0 +1,160 @@
+"""Counting is not on the way to the rows: a filter's first rows come before its count, a sort reuses it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from pytestqt.qtbot import QtBot
+from uihelpers import wait_loaded
+
+from desktop.models import Task, TaskStatus, User
+from desktop.store import ENTITIES, Store
+from desktop.ui.table_model import EntityTableModel
+
+ROWS = 1_000
+
+
+@pytest.fixture
+def tasks_store(sqlite_store: Store) -> Store:
+    statuses = list(TaskStatus)
+    with sqlite_store.engine.begin() as connection:
+        connection.execute(
+            sa.insert(User.__table__),  # type: ignore[attr-defined]
+            [{"id": 1, "username": "ann", "email": "ann@example.com"}],
+        )
+        connection.execute(
+            sa.insert(Task.__table__),  # type: ignore[attr-defined]
+            [{"title": f"Task {n:04d}", "status": statuses[n % 3], "owner_id": 1} for n in range(ROWS)],
+        )
+    return sqlite_store
+
+
+class CountSpy:
+    """Wraps repository.count: records every call; while `hold` is clear, calls wait for it."""
+
+    def __init__(self, count: Callable[..., int]) -> None:
+        self._count = count
+        self.calls: list[tuple[Any, ...]] = []
+        self.hold = threading.Event()
+        self.hold.set()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> int:
+        self.calls.append((args, tuple(sorted(kwargs.items()))))
+        self.hold.wait(10)
+        return self._count(*args, **kwargs)
+
+
+@pytest.fixture
+def counts(tasks_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[CountSpy]:
+    spy = CountSpy(tasks_store.tasks.count)
+    monkeypatch.setattr(tasks_store.tasks, "count", spy)
+    yield spy
+    spy.hold.set()
+
+
+@pytest.fixture
+def model(qtbot: QtBot, tasks_store: Store, counts: CountSpy) -> Iterator[EntityTableModel]:
+    built = EntityTableModel(tasks_store, ENTITIES["task"])
+    wait_loaded(qtbot, built)
+    yield built
+    built.shutdown()
+
+
+def title(model: EntityTableModel, row: int) -> object:
+    return model.data(model.index(row, model.column_of("title")))
+
+
+def test_a_new_order_of_the_same_rows_is_not_counted_again(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.calls.clear()
+    model.set_order("title", descending=True)
+    wait_loaded(qtbot, model)
+    assert title(model, 0) == "Task 0999"
+    assert model.rowCount() == ROWS
+    assert counts.calls == []
+
+
+def test_a_change_of_the_data_is_counted_again(
+    qtbot: QtBot, model: EntityTableModel, tasks_store: Store, counts: CountSpy
+) -> None:
+    tasks_store.tasks.delete(1)
+    qtbot.waitUntil(lambda: model.rowCount() == ROWS - 1, timeout=5_000)
+    counts.calls.clear()
+    model.set_order("title")
+    wait_loaded(qtbot, model)
+    assert counts.calls == []  # the count after the delete is still good for a new order
+
+
+def test_a_filter_shows_its_first_rows_before_its_count_arrives(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.hold.clear()
+    model.set_filters(status=TaskStatus.done)
+    qtbot.waitUntil(lambda: not model.reset_pending and model.record_at(0) is not None, timeout=5_000)
+    assert title(model, 0) == "Task 0002"
+    assert model.rowCount() == 200
+    assert not model.is_idle()  # the count is still coming
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    counts.hold.set()
+    wait_loaded(qtbot, model)
+    assert model.rowCount() == len(range(2, ROWS, 3))
+    assert title(model, 0) == "Task 0002"
+    assert resets == []  # the count adds rows: what the view shows and selects stays
+
+
+def test_the_first_rows_of_a_superseded_filter_are_dropped(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.hold.clear()
+    model.set_filters(status=TaskStatus.done)
+    model.set_filters(status=TaskStatus.todo)
+    counts.hold.set()
+    wait_loaded(qtbot, model)
+    assert title(model, 0) == "Task 0000"
+    assert model.rowCount() == len(range(0, ROWS, 3))
+
+
+def test_an_unfiltered_count_is_reused_for_the_total(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.calls.clear()
+    model.set_filters(status=TaskStatus.in_progress)
+    wait_loaded(qtbot, model)
+    assert model.total_count == ROWS
+    assert len(counts.calls) == 1  # the filtered count; the table's total was known
+
+
+def test_a_new_query_while_the_last_one_is_still_counted_is_shown_in_full(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.hold.clear()
+    model.set_filters(status=TaskStatus.done)
+    qtbot.waitUntil(lambda: not model.reset_pending and model.record_at(0) is not None, timeout=5_000)
+    model.set_filters()
+    model.set_order("title", descending=True)
+    counts.hold.set()
+    wait_loaded(qtbot, model)
+    assert not model.reset_pending
+    assert model.rowCount() == ROWS
+    assert title(model, 0) == "Task 0999"
+
+
+def test_clearing_a_filter_whose_first_rows_are_shown_shows_every_row(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.hold.clear()
+    model.set_filters(search="Task 00")
+    qtbot.waitUntil(lambda: not model.reset_pending and model.record_at(0) is not None, timeout=5_000)
+    assert model.rowCount() == 100
+    model.set_filters()
+    qtbot.waitUntil(lambda: not model.reset_pending, timeout=5_000)
+    assert model.rowCount() == ROWS
+    counts.hold.set()
+    wait_loaded(qtbot, model)
+    assert model.rowCount() == ROWS
