@@ -38,7 +38,7 @@ _names = itertools.count()
 class Reference:
     """One QSqlTableModel over the task table in one QTableView."""
 
-    def __init__(self, path: Path, width: int, height: int) -> None:
+    def __init__(self, path: Path, width: int, height: int, row_height: int = 0) -> None:
         self.connection_name = f"reference-{next(_names)}"
         self.database = QSqlDatabase.addDatabase("QSQLITE", self.connection_name)
         self.database.setDatabaseName(str(path))
@@ -53,6 +53,8 @@ class Reference:
         self.model.select()
         self.view = QTableView()
         self.view.setModel(self.model)
+        if row_height:  # the same rows per page as Taskforce's table
+            self.view.verticalHeader().setDefaultSectionSize(row_height)
         self.view.resize(width, height)
         self.view.show()
         # The same viewport (so the same rows per page) as Taskforce's table.
@@ -116,9 +118,9 @@ class Reference:
         wait_painted(self.view, lambda: self.reset_since(resets), reselect)
 
 
-def open_and_paint(path: Path, width: int, height: int) -> tuple[Reference, float]:
+def open_and_paint(path: Path, width: int, height: int, row_height: int = 0) -> tuple[Reference, float]:
     started = time.perf_counter()
-    reference = Reference(path, width, height)
+    reference = Reference(path, width, height, row_height)
     wait_painted(reference.view, reference.rows_shown)
     return reference, time.perf_counter() - started
 
@@ -134,7 +136,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     opened: list[Reference] = []
 
     def open_once() -> float:
-        reference, elapsed = open_and_paint(path, args.width, args.height)
+        reference, elapsed = open_and_paint(path, args.width, args.height, args.row_height)
         opened.append(reference)
         return elapsed
 
@@ -240,7 +242,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def cold_start(args: argparse.Namespace) -> dict[str, Any]:
     """Process start -> first paint: the parent times it from spawning to reading this line."""
     application()
-    _reference, elapsed = open_and_paint(args.db, args.width, args.height)
+    _reference, elapsed = open_and_paint(args.db, args.width, args.height, args.row_height)
     return {"side": "QSqlTableModel", "painted": True, "open_ms": round(elapsed * 1000, 2)}
 
 
@@ -256,6 +258,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--search", default="invoice", help="text searched in title and description")
     parser.add_argument("--width", type=int, default=1200, help="viewport size, as Taskforce's table")
     parser.add_argument("--height", type=int, default=700)
+    parser.add_argument("--row-height", type=int, default=0, help="pixels per row (0: Qt's default)")
     parser.add_argument("--expect", type=_json, default={}, help="ids the steps should show (JSON)")
     parser.add_argument("--cold-start", action="store_true", help="open, paint once, report, exit")
     return parser.parse_args(argv)

@@ -143,6 +143,7 @@ def run(args: argparse.Namespace, settings_dir: Path) -> dict[str, Any]:
     steps["open"] = measure(runs, open_once, close_previous).as_dict()
     tf = opened.pop()
     result["viewport"] = [tf.table.viewport().width(), tf.table.viewport().height()]
+    result["row_height"] = tf.table.verticalHeader().defaultSectionSize()
     result["rss_after_open_mb"] = round(current_rss_mb(), 1)
     checks["first_id"] = tf.first_id() == expect.get("first_id")
 
