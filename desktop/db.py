@@ -298,10 +298,35 @@ def pre_migration_backup(path: Path, revision: str) -> Path:
         ) from error
 
 
+@contextmanager
+def migration_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """One transaction for a migration run.
+
+    On SQLite, foreign keys are switched off around it (they cannot change inside a transaction),
+    as SQLite prescribes for rebuilding tables, and checked before the commit instead.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        # Straight to the driver: SQLAlchemy would open a transaction for the PRAGMA.
+        driver = connection.connection.driver_connection
+        if sqlite and driver is not None:
+            driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise DatabaseOpenError(
+                        "A migration left references to missing rows; nothing was changed."
+                    )
+        finally:
+            if sqlite and driver is not None:
+                driver.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the Alembic migrations on this engine's database."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with migration_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

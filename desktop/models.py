@@ -35,9 +35,11 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-# utf8mb4 with a binary collation: every character round-trips and
+# On MariaDB utf8mb4 with a binary collation: every character round-trips and
 # uniqueness means "the same text" on MariaDB as on SQLite and PostgreSQL.
-MYSQL_TABLE_ARGS: dict[str, Any] = {
+TABLE_ARGS: dict[str, Any] = {
+    # On SQLite ids are never reused (revision 0004), so an undone delete gets its ids back.
+    "sqlite_autoincrement": True,
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_bin",
     "mariadb_charset": "utf8mb4",
@@ -179,7 +181,7 @@ class TeamBase(SQLModel):
 
 
 class Team(TeamBase, table=True):
-    __table_args__ = MYSQL_TABLE_ARGS
+    __table_args__ = TABLE_ARGS
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()
@@ -214,7 +216,7 @@ class HeroBase(SQLModel):
 
 
 class Hero(HeroBase, table=True):
-    __table_args__ = MYSQL_TABLE_ARGS
+    __table_args__ = TABLE_ARGS
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()
@@ -255,7 +257,7 @@ class ItemBase(SQLModel):
 
 
 class Item(ItemBase, table=True):
-    __table_args__ = MYSQL_TABLE_ARGS
+    __table_args__ = TABLE_ARGS
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()
@@ -294,7 +296,7 @@ class UserBase(SQLModel):
 
 
 class User(UserBase, table=True):
-    __table_args__ = MYSQL_TABLE_ARGS
+    __table_args__ = TABLE_ARGS
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()
@@ -338,7 +340,7 @@ class Task(TaskBase, table=True):
         sa.Index("ix_task_created_at_id", "created_at", "id"),
         sa.Index("ix_task_owner_id_id", "owner_id", "id"),
         sa.Index("ix_task_status_created_at_id", "status", "created_at", "id"),
-        MYSQL_TABLE_ARGS,
+        TABLE_ARGS,
     )
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)

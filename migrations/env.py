@@ -9,7 +9,13 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import desktop.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from desktop.db import create_engine, default_database_url, prepare_sqlite_file, sqlite_path
+from desktop.db import (
+    create_engine,
+    default_database_url,
+    migration_transaction,
+    prepare_sqlite_file,
+    sqlite_path,
+)
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -50,7 +56,7 @@ def run_migrations_online() -> None:
         prepare_sqlite_file(path)
     engine = create_engine(url)
     try:
-        with engine.begin() as connection:
+        with migration_transaction(engine) as connection:
             run_with(connection)
     finally:
         engine.dispose()
