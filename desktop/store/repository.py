@@ -202,11 +202,28 @@ class Repository(Generic[R]):
     ) -> list[sa.UnaryExpression[Any]]:
         """ORDER BY a column, or by the name a reference shows (its label_key) when names are joined."""
         key = order_by or self.entity.default_order
-        column: sa.ColumnElement[Any] = names[key] if names and key in names else self.entity.column(key)
         id_column = self._table.c.id
-        if descending:
-            return [column.desc(), id_column.desc()] if column is not id_column else [id_column.desc()]
-        return [column.asc(), id_column.asc()] if column is not id_column else [id_column.asc()]
+        direction = sa.desc if descending else sa.asc
+        if names and key in names:
+            column, nullable = names[key], self._reference_nullable(key)
+        else:
+            column = self.entity.column(key)
+            nullable = bool(self._table.c[key].nullable)
+        if column is id_column:
+            return [direction(id_column)]
+        ordering = [direction(column), direction(id_column)]
+        if nullable:
+            # Empty values sort after every value on all three databases (PostgreSQL's own rule;
+            # SQLite and MariaDB would put them first).
+            ordering.insert(0, direction(sa.case((column.is_(None), 1), else_=0)))
+        return ordering
+
+    def _reference_nullable(self, label_key: str) -> bool:
+        return any(
+            bool(self._table.c[reference.field].nullable)
+            for reference in self.entity.references
+            if reference.label_key == label_key
+        )
 
     def _select_records(self) -> tuple[sa.Select[Any], dict[str, sa.ColumnElement[Any]]]:
         """Rows joined with the names of the rows they reference, and those name columns by label_key."""
