@@ -37,10 +37,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
-# A million tasks, Taskforce against Qt's QSqlTableModel (docs/performance.md); not part of `make test`.
-# More: make bench BENCH_ARGS="--url postgresql+psycopg://postgres@127.0.0.1:5432/taskforce_bench --generate"
+# A million tasks, Taskforce against Qt's QSqlTableModel, then on PostgreSQL (docs/performance.md);
+# not part of `make test`. BENCH_SERVER= skips the server; BENCH_ARGS="--quick" for a short run.
+BENCH_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432/taskforce_bench
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.run $(if $(BENCH_SERVER),--server $(BENCH_SERVER)) $(BENCH_ARGS)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/python scripts/screenshots.py

@@ -10,12 +10,16 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from benchmarks.generate import Sizes, generate
 from desktop.db import sqlite_url
+from tests.conftest import SERVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +44,29 @@ def test_the_generator_makes_the_rows_it_was_asked_for(tmp_path: Path) -> None:
     assert report["sizes"]["tasks"] == 500
 
 
-def test_the_whole_benchmark_runs_on_a_small_database(tmp_path: Path) -> None:
+@pytest.fixture
+def server_url() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for the server part of the run, or None when there is no server."""
+    admin = sa.create_engine(SERVERS["postgresql"], isolation_level="AUTOCOMMIT")
+    name = f"tf_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        if os.environ.get("TASKFORCE_REQUIRE_SERVERS") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable: {error.orig}")
+        yield None
+        return
+    try:
+        yield sa.make_url(SERVERS["postgresql"]).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_the_whole_benchmark_runs_on_a_small_database(tmp_path: Path, server_url: str | None) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     command = [
         sys.executable,
@@ -55,6 +81,8 @@ def test_the_whole_benchmark_runs_on_a_small_database(tmp_path: Path) -> None:
         "20",
         "--no-save",
     ]
+    if server_url is not None:
+        command += ["--server", server_url]
     completed = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -63,6 +91,8 @@ def test_the_whole_benchmark_runs_on_a_small_database(tmp_path: Path) -> None:
     assert "views showed the expected rows: yes" in output, output
     for label in ("first paint", "jump to last row", "inline edit commit", "peak RSS", "cold start"):
         assert label in output
+    if server_url is not None:
+        assert "2,000 tasks on postgresql" in output, output
 
 
 def test_a_side_reports_json_with_every_step(tmp_path: Path) -> None:
