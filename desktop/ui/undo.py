@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlmodel import SQLModel
 
-from desktop.errors import StorageError, TaskforceError
+from desktop.errors import NotFoundError, StorageError, TaskforceError
 from desktop.store import ENTITIES, Deletion, Entity, Repository, Store
 
 log = logging.getLogger(__name__)
@@ -183,14 +183,31 @@ class StoreCommands(QObject):
         self.stack.push(CreateCommand(self, entity, Repository.row_id(created)))
         return created
 
-    def update(self, entity_name: str, row_id: int, patch: Mapping[str, Any]) -> SQLModel:
+    def update(
+        self,
+        entity_name: str,
+        row_id: int,
+        patch: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> SQLModel:
+        """Edit a row as one undoable step.
+
+        Given expected_version (the version the person saw), a row changed since raises
+        ConflictError and a row deleted since raises NotFoundError ("… no longer exists").
+        """
         entity = ENTITIES[entity_name]
         repository = self.store.repository(entity_name)
-        before_row = repository.get(row_id)
-        # Pinned to the version read, so that the values kept for undo are the ones replaced.
-        updated: SQLModel = repository.update(
-            row_id, patch, expected_version=getattr(before_row, "version", None)
-        )
+        try:
+            before_row = repository.get(row_id)
+        except NotFoundError:
+            if expected_version is not None:
+                # Says "deleted elsewhere" and tells the views, which still show the row.
+                repository.update(row_id, patch, expected_version=expected_version)
+            raise
+        # Pinned to a version, so that the values kept for undo are the ones replaced.
+        version = expected_version if expected_version is not None else getattr(before_row, "version", None)
+        updated: SQLModel = repository.update(row_id, patch, expected_version=version)
         changed = [
             name
             for name in patch
