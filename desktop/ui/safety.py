@@ -404,7 +404,10 @@ def _insert_before_last_group(menu: QMenu, actions: list[QAction]) -> None:
 
 
 def install_safety_actions(window: QMainWindow) -> None:
-    """Add Back up now…, Restore from backup… (File) and Check database (Help) to the window."""
+    """Add Back up now…, Restore from backup… (File) and Check database (Help) to the window (once)."""
+    if window.findChild(QAction, "actionBackupNow") is not None:
+        show_read_only_state(window)
+        return
     back_up = QAction("&Back up now…", window)
     back_up.setObjectName("actionBackupNow")
     back_up.setStatusTip("Make a backup of the database now")
