@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLockFile
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop import db
 from desktop.db import APP_NAME
-from desktop.errors import TaskforceError
+from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
 from desktop.store import Store
+from desktop.ui import safety
 from desktop.ui.icons import app_icon
 from desktop.ui.loading import wait_for_queries
-from desktop.ui.main_window import MainWindow
+from desktop.ui.main_window import MainWindow, database_file
+from desktop.ui.open_database import OpenDatabaseDialog
+from desktop.ui.safety import Recovery
+
+log = logging.getLogger(__name__)
 
 
 def application() -> QApplication:
@@ -31,6 +39,7 @@ def application() -> QApplication:
 
 
 def show_open_error(message: str) -> None:
+    log.warning("Cannot open the database: %s", message)
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Taskforce cannot open its database.")
     box.setObjectName("openErrorBox")
     box.setInformativeText(message)
@@ -41,18 +50,85 @@ def event_loop(app: QApplication) -> int:
     return app.exec()
 
 
+def _lock(path: Path | None) -> QLockFile | None:
+    """The single-instance lock of a database file (its folder made first, so the lock can be)."""
+    if path is None:
+        return None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        pass  # opening will say what is wrong with the folder
+    return safety.single_instance_lock(path)
+
+
+def open_database(url: str | None) -> tuple[Store, QLockFile | None] | None:
+    """The database to start with, and the lock of its file; None when there is none to show.
+
+    A file another Taskforce has open is refused at once. A file that cannot be opened is
+    offered for recovery: restore its newest good backup, open another database, or quit.
+    Every refusal is said in a message; None means the person was told and starting stops.
+    """
+    url = url or db.default_database_url()
+    while True:
+        path = database_file(url)
+        try:
+            lock = _lock(path)
+        except DatabaseInUseError as error:
+            show_open_error(error.message)
+            return None
+        outcome: Store | str | None = None
+        try:
+            outcome = _open_or_recover(url, path)  # the file stays locked while it is recovered
+        finally:
+            if not isinstance(outcome, Store) and lock is not None:
+                lock.unlock()
+        if isinstance(outcome, Store):
+            return outcome, lock
+        if outcome is None:
+            return None
+        url = outcome
+
+
+def _open_or_recover(url: str, path: Path | None) -> Store | str | None:
+    """The opened store; or the URL of another database the person chose; or None (they were told)."""
+    try:
+        return Store.open(url)
+    except DatabaseOpenError as error:
+        if path is None or not path.exists():
+            show_open_error(error.message)
+            return None
+        choice = safety.recover(path, error.message)
+    except TaskforceError as error:
+        show_open_error(error.message)
+        return None
+    if choice is Recovery.RESTORED:
+        try:
+            return Store.open(url)
+        except TaskforceError as error:
+            show_open_error(error.message)
+            return None
+    if choice is Recovery.OPEN_OTHER:
+        return OpenDatabaseDialog.ask(None)
+    return None
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the database from the command line (or the default one) and run the window until it closes."""
     app = application()
-    try:
-        store = Store.open(args.database_url)
-    except TaskforceError as error:  # DatabaseOpenError, or the file is in use elsewhere
-        show_open_error(error.message)
+    opened = open_database(args.database_url)
+    if opened is None:
         return 1
+    store, lock = opened
+    window: MainWindow | None = None
     try:
-        window = MainWindow(store)
+        window = MainWindow(store, lock=lock)
         window.show()
         return event_loop(app)
     finally:
         wait_for_queries()
         store.close()
+        # Only now may another Taskforce open the file: the closing backup is written.
+        if window is not None:
+            window.release_lock()
+        if lock is not None:
+            lock.unlock()

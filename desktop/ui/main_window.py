@@ -6,23 +6,26 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
+import sqlalchemy as sa
+from PySide6.QtCore import QEvent, QLockFile, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 from sqlmodel import SQLModel
 
 from desktop import __version__, db
 from desktop.demo import load_sample_data
-from desktop.errors import TaskforceError
+from desktop.errors import DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
+from desktop.ui import safety
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
+from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
 from desktop.ui.open_database import OpenDatabaseDialog
-from desktop.ui.table_model import EntityTableModel
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
@@ -42,11 +45,26 @@ class Navigation:
     to_parent: bool
 
 
+def database_file(url: str) -> Path | None:
+    """The SQLite file a URL names, or None (a server, or no URL at all: opening it will say so)."""
+    try:
+        return db.sqlite_path(url)
+    except sa.exc.ArgumentError:
+        return None
+
+
 class MainWindow(QMainWindow):
     def __init__(
-        self, store: Store, settings: QSettings | None = None, parent: QWidget | None = None
+        self,
+        store: Store,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        lock: QLockFile | None = None,
     ) -> None:
+        """lock: the single-instance lock of the store's file, held while the window shows that file."""
         super().__init__(parent)
+        self._lock = lock
         self._icon_names: dict[QAction, str] = {}
         self.views: dict[str, EntityView] = {}
         self.setObjectName("MainWindow")
@@ -68,9 +86,11 @@ class MainWindow(QMainWindow):
         self._create_menus()
         self._create_tool_bar()
         self._create_status_bar()
+        safety.install_safety_actions(self)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()
+        self._show_writability()  # after the remembered state, which may hide the read-only banner
         self._on_tab_changed()
 
     # --- building -----------------------------------------------------------------
@@ -81,7 +101,7 @@ class MainWindow(QMainWindow):
         return commands
 
     def _add_view(self, entity: Entity) -> None:
-        model = EntityTableModel(self.store, entity, updater=self.commands, parent=self)
+        model = GuardedTableModel(self.store, entity, self.commands, parent=self)
         view = EntityView(model, self.tabs)
         self.views[entity.name] = view
         self.tabs.addTab(view, entity.plural.capitalize())
@@ -151,6 +171,16 @@ class MainWindow(QMainWindow):
         self.action_quit = self._action("actionQuit", "&Quit", "quit", self.close, ["Ctrl+Q"])
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
+        writing = [
+            self.action_new,
+            self.action_edit,
+            self.action_delete,
+            self.action_undo,
+            self.action_redo,
+            self.action_load_sample,
+        ]
+        for action in writing:
+            action.setProperty("edits", True)  # disabled while the database is read-only
         for view in self.views.values():
             view.table.addAction(self.action_edit)
         self.navigation = self._create_navigation()
@@ -269,8 +299,9 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         view = self.current_view
         selected = view.has_selection() and not view.showing_empty_state
-        self.action_edit.setEnabled(selected)
-        self.action_delete.setEnabled(selected)
+        writable = not self.store.read_only
+        self.action_edit.setEnabled(selected and writable)
+        self.action_delete.setEnabled(selected and writable)
         record = view.current_record() if selected else None
         for nav in self.navigation:
             usable = nav.source == view.entity.name and record is not None
@@ -355,7 +386,16 @@ class MainWindow(QMainWindow):
             return
 
         def submit(patch: dict[str, Any]) -> SQLModel:
-            return self.commands.update(entity.name, row_id, patch)
+            return safety.save_resolving_conflicts(
+                self,
+                self.store,
+                entity,
+                patch,
+                row.version,
+                lambda values, version: self.commands.update(
+                    entity.name, row_id, values, expected_version=version
+                ),
+            )
 
         if EditDialog.run(self, self.store, entity, row, submit):
             self._clear_error()
@@ -424,12 +464,31 @@ class MainWindow(QMainWindow):
         self._switch_to(db.sqlite_url(path))
 
     def _switch_to(self, url: str) -> None:
+        """Open another database here: its file is locked first, the old file's lock is let go after."""
+        path = database_file(url)
+        same_file = path is not None and path == self.store.path
+        try:
+            lock = safety.single_instance_lock(path) if path is not None and not same_file else None
+        except DatabaseInUseError as error:
+            self.show_error(error.message)
+            return
         try:
             store = Store.open(url)
         except TaskforceError as error:
+            if lock is not None:
+                lock.unlock()
             self.show_error(error.message)
             return
         self.set_store(store, owned=True)
+        if not same_file:
+            self.release_lock()
+            self._lock = lock
+
+    def release_lock(self) -> None:
+        """Let another Taskforce open the file shown here (once the store on it is closed)."""
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
 
     def set_store(self, store: Store, *, owned: bool = False) -> None:
         """Show another database in every tab; history of the old one is forgotten."""
@@ -439,7 +498,9 @@ class MainWindow(QMainWindow):
         self.commands = self._new_commands(store)
         old_commands.deleteLater()
         for view in self.views.values():
-            view.model.set_store(store, self.commands)
+            model = view.model
+            assert isinstance(model, GuardedTableModel)
+            model.set_commands(store, self.commands)
             view.set_store_choices()
         self._own_store = store if owned else None
         if previous is not None and previous is not store:
@@ -447,7 +508,19 @@ class MainWindow(QMainWindow):
             previous.close()
         self._clear_error()
         self._show_location()
+        self._show_writability()
         self._on_tab_changed()
+
+    def _show_writability(self) -> None:
+        """The read-only banner, and every way to change data disabled, while the database is read-only.
+
+        Cells follow the store by themselves: GuardedTableModel.flags() offers no editing then.
+        """
+        safety.show_read_only_state(self)
+        writable = not self.store.read_only
+        for view in self.views.values():
+            view.empty_state.new_button.setEnabled(writable)
+            view.empty_state.sample_button.setEnabled(writable)
 
     def load_sample_data(self) -> None:
         try:
@@ -498,4 +571,5 @@ class MainWindow(QMainWindow):
         if self._own_store is not None:
             self._own_store.close()
             self._own_store = None
+            self.release_lock()  # a store handed to the window is closed, and let go, by its owner
         event.accept()

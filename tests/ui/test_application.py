@@ -15,8 +15,9 @@ from desktop import db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError
 from desktop.store import Store
-from desktop.ui import application
+from desktop.ui import application, safety
 from desktop.ui.main_window import MainWindow
+from desktop.ui.safety import Recovery
 
 
 def arguments(url: str | None) -> argparse.Namespace:
@@ -57,16 +58,31 @@ def test_run_gui_shows_the_window_on_the_database_given(
     assert settings_file.exists()  # remembered in the (temporary) user config, nowhere else
 
 
-def test_a_database_that_cannot_be_opened_is_a_message_not_a_traceback(
+def test_a_file_that_cannot_be_opened_is_offered_for_recovery_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     junk = tmp_path / "photo.db"
     junk.write_bytes(b"\x89PNG not a database")
-    shown: list[str] = []
-    monkeypatch.setattr(application, "show_open_error", shown.append)
+    asked: list[tuple[Path, str]] = []
+
+    def quit_recovery(path: Path, problem: str, parent: object = None) -> Recovery:
+        asked.append((path, problem))
+        return Recovery.QUIT
+
+    monkeypatch.setattr(safety, "recover", quit_recovery)
+    monkeypatch.setattr(application, "show_open_error", lambda message: pytest.fail(message))
     monkeypatch.setattr(application, "event_loop", lambda app: pytest.fail("the window must not open"))
     assert application.run_gui(arguments(db.sqlite_url(junk))) == 1
-    assert shown == ["photo.db is not a Taskforce database (it is not an SQLite file)."]
+    assert asked == [(junk, "photo.db is not a Taskforce database (it is not an SQLite file).")]
+    assert junk.read_bytes() == b"\x89PNG not a database"
+
+
+def test_a_server_that_cannot_be_reached_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(application, "show_open_error", shown.append)
+    monkeypatch.setattr(safety, "recover", lambda *_args: pytest.fail("no file to recover"))
+    assert application.run_gui(arguments("postgresql+psycopg://nobody@127.0.0.1:1/none")) == 1
+    assert len(shown) == 1 and "Cannot open postgresql+psycopg://nobody@127.0.0.1:1/none" in shown[0]
 
 
 def test_the_refusal_is_shown_in_a_message_box(qtbot: QtBot) -> None:
