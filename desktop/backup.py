@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,6 +49,10 @@ COUNT_SQL = {
     "team": 'SELECT count(*) FROM "team"',
     "item": 'SELECT count(*) FROM "item"',
 }
+
+# Told how far a long copy is: (pages copied, pages in all); (0, 0) while a file is checked.
+Progress = Callable[[int, int], None]
+COPY_STEP_PAGES = 256  # a megabyte of 4 KiB pages between two reports
 
 # Reasons written into backup names.
 AUTOMATIC = "automatic"
@@ -240,16 +244,43 @@ def newest_good_backup(database: Path) -> BackupInfo | None:
 # --- taking backups ----------------------------------------------------------
 
 
-def _copy_database(source: Path, destination: Path) -> None:
+def _copy_database(source: Path, destination: Path, progress: Progress | None = None) -> None:
     """A consistent copy through SQLite's backup API, as one self-contained file (no -wal)."""
     db.prepare_sqlite_file(destination)
     with live_connection(source) as src, closing(sqlite3.connect(destination)) as dst:
-        src.backup(dst)
+        if progress is None:
+            src.backup(dst)
+        else:
+            # One read transaction around all the steps: they copy one committed state, and what
+            # others commit meanwhile does not make the copy start over.
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            src.backup(
+                dst,
+                pages=COPY_STEP_PAGES,
+                progress=lambda _status, remaining, total: progress(total - remaining, total),
+            )
+            src.rollback()
         dst.execute("PRAGMA journal_mode = DELETE")
     _fsync_file(destination)
 
 
-def create_backup(database: Path, reason: str = MANUAL, *, now: datetime | None = None) -> BackupInfo:
+def _checking(progress: Progress | None) -> None:
+    if progress is not None:
+        progress(0, 0)
+
+
+def _share(progress: Progress | None, part: int, parts: int) -> Progress | None:
+    """Progress of one of several equal parts of a job, told as progress of the whole job."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda done, total: report(part * total + done, parts * total) if total else report(0, 0)
+
+
+def create_backup(
+    database: Path, reason: str = MANUAL, *, now: datetime | None = None, progress: Progress | None = None
+) -> BackupInfo:
     """Back up now: copy, verify, then rotate older backups out by the retention policy."""
     now = now or datetime.now(UTC)
     if not database.is_file():
@@ -259,7 +290,8 @@ def create_backup(database: Path, reason: str = MANUAL, *, now: datetime | None 
     partial = folder / f".{final.name}.partial"
     try:
         partial.unlink(missing_ok=True)
-        _copy_database(database, partial)
+        _copy_database(database, partial, progress=progress)
+        _checking(progress)
         verify(partial)
         os.replace(partial, final)
         _fsync_dir(folder)
@@ -409,7 +441,9 @@ def _retire_write_ahead_log(database: Path, *, checkpoint: bool) -> None:
         database.with_name(database.name + suffix).unlink(missing_ok=True)
 
 
-def restore(database: Path, chosen: Path, *, now: datetime | None = None) -> Path | None:
+def restore(
+    database: Path, chosen: Path, *, now: datetime | None = None, progress: Progress | None = None
+) -> Path | None:
     """Replace the database with a backup. Nothing may have the database open.
 
     The chosen file is verified first; the current file is kept (as a verified backup, or copied
@@ -417,12 +451,14 @@ def restore(database: Path, chosen: Path, *, now: datetime | None = None) -> Pat
     Returns where the previous data went (None when there was none).
     """
     now = now or datetime.now(UTC)
+    _checking(progress)
     verify(chosen)
     database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     incoming = database.with_name(f".{database.name}.restoring")
     incoming.unlink(missing_ok=True)
     try:
-        _copy_database(chosen, incoming)
+        _copy_database(chosen, incoming, progress=_share(progress, 0, 2))
+        _checking(progress)
         verify(incoming)
         previous: Path | None = None
         healthy = True
@@ -432,7 +468,9 @@ def restore(database: Path, chosen: Path, *, now: datetime | None = None) -> Pat
             except DatabaseOpenError:
                 healthy = False
             if healthy and _has_rows(database):
-                previous = create_backup(database, BEFORE_RESTORE, now=now).path
+                previous = create_backup(
+                    database, BEFORE_RESTORE, now=now, progress=_share(progress, 1, 2)
+                ).path
             elif not healthy:
                 previous = set_aside(database, now=now)
         _retire_write_ahead_log(database, checkpoint=healthy)

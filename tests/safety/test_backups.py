@@ -56,7 +56,7 @@ def test_a_backup_that_fails_verification_keeps_every_older_backup(
     old = [backup.create_backup(database, now=NOW - timedelta(days=day)) for day in range(365, 0, -30)]
     before = sorted(p.name for p in (tmp_path / "backups").iterdir())
 
-    def broken_copy(source: Path, destination: Path) -> None:
+    def broken_copy(source: Path, destination: Path, **_options: object) -> None:
         destination.write_bytes(b"SQLite format 3\x00" + b"\x00" * 1000)
 
     monkeypatch.setattr(backup, "_copy_database", broken_copy)
