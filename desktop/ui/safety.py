@@ -36,6 +36,7 @@ from sqlmodel import SQLModel
 from desktop import backup
 from desktop.errors import ConflictError, DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Entity, Store
+from desktop.ui.progress import run_with_progress
 
 LOCK_WAIT_MS = 200
 # Actions that change data; disabled while the database is read-only (besides any with property "edits").
@@ -442,8 +443,14 @@ def back_up_now(window: QMainWindow) -> backup.BackupInfo | None:
     if store.path is None:
         inform(window, QMessageBox.Icon.Information, "Back up", _server_note(store))
         return None
+    path = store.path
     try:
-        info = backup.create_backup(store.path, backup.MANUAL)
+        info = run_with_progress(
+            window,
+            "Back up",
+            f"Backing up {path.name}…",
+            lambda progress: backup.create_backup(path, backup.MANUAL, progress=progress),
+        )
         counts = backup.describe_counts(backup.row_counts(info.path))
     except TaskforceError as error:
         inform(window, QMessageBox.Icon.Warning, "Back up", error.message)
@@ -475,7 +482,9 @@ def restore_from_backup(window: QMainWindow) -> bool:
     if chosen is None:
         return False
     try:
-        backup.verify(chosen.path)
+        run_with_progress(
+            window, "Restore", "Checking the backup…", lambda _progress: backup.verify(chosen.path)
+        )
     except TaskforceError as error:
         inform(window, QMessageBox.Icon.Warning, "Restore", f"That backup cannot be used: {error.message}")
         return False
@@ -486,16 +495,28 @@ def restore_from_backup(window: QMainWindow) -> bool:
     if not Prompts.confirm(window, "Restore from backup", question, "&Restore"):
         return False
     _quiesce(store)
+
+    def restore_and_open(progress: backup.Progress) -> Store | TaskforceError:
+        backup.restore(path, chosen.path, progress=progress)
+        progress(0, 0)
+        try:
+            return Store.open(store.url)
+        except TaskforceError as error:
+            return error
+
     try:
-        backup.restore(path, chosen.path)
+        reopened = run_with_progress(
+            window, "Restore", f"Restoring the backup from {local_time(chosen)}…", restore_and_open
+        )
     except TaskforceError as error:
         inform(window, QMessageBox.Icon.Warning, "Restore", error.message)
         return False
-    try:
-        reopened = Store.open(store.url)
-    except TaskforceError as error:
+    if isinstance(reopened, TaskforceError):
         inform(
-            window, QMessageBox.Icon.Critical, "Restore", f"The restored database cannot be opened: {error}"
+            window,
+            QMessageBox.Icon.Critical,
+            "Restore",
+            f"The restored database cannot be opened: {reopened}",
         )
         return False
     window.set_store(reopened, owned=True)  # type: ignore[attr-defined]
@@ -514,10 +535,13 @@ def _quiesce(store: Store) -> None:
 
 def check_database(window: QMainWindow) -> backup.CheckReport:
     store = _store_of(window)
+    path = store.path
+
+    def check(_progress: backup.Progress) -> backup.CheckReport:
+        return backup.check_file(path) if path is not None else backup.check_server(store.engine)
+
     try:
-        report = (
-            backup.check_file(store.path) if store.path is not None else backup.check_server(store.engine)
-        )
+        report = run_with_progress(window, "Check database", f"Checking {store.location}…", check)
     except Exception as error:  # a lost server connection, say: reported, never a traceback
         report = backup.CheckReport(False, f"The check could not finish: {error}")
     kind = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning
