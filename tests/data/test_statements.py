@@ -102,3 +102,17 @@ def test_windows_anywhere_match_the_whole_ordering(filled: Store, query: dict[st
         for record in filled.tasks.page(offset, 37, total=total, **query)
     ]
     assert windows == everything
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("order_by", ["id", "status", "description", "owner", "created_at"])
+def test_position_of_every_row_matches_the_page_order(filled: Store, order_by: str, descending: bool) -> None:
+    """Ties (status), empty values (description) and names of other rows (owner) included."""
+    for n, record in enumerate(filled.tasks.page(0, 60, order_by="id")):
+        if n % 3 == 0:
+            filled.tasks.update(record.read.id, {"description": None if n % 2 else f"note {n % 4}"})
+    query: dict[str, Any] = {"order_by": order_by, "descending": descending, "status": TaskStatus.todo}
+    ids = [record.read.id for record in filled.tasks.page(0, 2_000, **query)]
+    assert [filled.tasks.position(row_id, **query) for row_id in ids] == list(range(len(ids)))
+    done = filled.tasks.page(0, 1, status=TaskStatus.done)[0].read.id
+    assert filled.tasks.position(done, **query) is None
