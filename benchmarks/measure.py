@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
 # Offscreen unless told otherwise: the benchmark paints real widgets without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -122,6 +122,27 @@ def settle(ms: int = 50) -> None:
     while time.perf_counter() < deadline:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
         time.sleep(0.002)
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = PAINT_TIMEOUT_S) -> None:
+    """Process events until condition() holds (untimed preparation of a step)."""
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise Timeout(f"not ready within {timeout_s:.0f} s")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        time.sleep(0.002)
+
+
+def open_editor(view: QAbstractItemView, index: QModelIndex) -> QLineEdit:
+    """Start editing a cell as a person does and return its line edit."""
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editors = [editor for editor in view.viewport().findChildren(QLineEdit) if editor.isVisible()]
+    if not editors:
+        raise RuntimeError(f"no editor opened on row {index.row()}, column {index.column()}")
+    editors[0].setFocus()
+    return editors[0]
 
 
 class StallProbe(QObject):

@@ -20,17 +20,19 @@ from typing import Any
 import sqlalchemy as sa
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QTableView
 
 from benchmarks.measure import (
     Step,
     current_rss_mb,
     emit_result,
     measure,
+    open_editor,
     peak_rss_mb,
     settle,
     visible_rows,
     wait_painted,
+    wait_until,
 )
 from desktop.store import Store
 from desktop.ui.application import application
@@ -206,13 +208,11 @@ def run(args: argparse.Namespace, settings_dir: Path) -> dict[str, Any]:
 
         def edit_once() -> float:
             row = 2
-            index = tf.model.index(row, tf.title_column)
-            tf.table.setCurrentIndex(index)
-            tf.table.edit(index)
-            editor = QApplication.focusWidget()
+            wait_until(tf.model.is_idle)  # the refresh after the last edit has arrived
+            editor = open_editor(tf.table, tf.model.index(row, tf.title_column))
             text = f"Edited in Taskforce {len(edited) + 1}"
             edited.append(text)
-            editor.setText(text)  # type: ignore[attr-defined]
+            editor.setText(text)
 
             def shown() -> bool:
                 return tf.model.data(tf.model.index(row, tf.title_column)) == text and tf.rows_shown()
