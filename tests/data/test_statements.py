@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from desktop.db import sqlite_path
 from desktop.models import TaskStatus
 from desktop.store import Store
 from tests.data.datahelpers import hero, task, team, user
@@ -116,3 +118,18 @@ def test_position_of_every_row_matches_the_page_order(filled: Store, order_by: s
     assert [filled.tasks.position(row_id, **query) for row_id in ids] == list(range(len(ids)))
     done = filled.tasks.page(0, 1, status=TaskStatus.done)[0].read.id
     assert filled.tasks.position(done, **query) is None
+
+
+def test_a_database_at_the_head_opens_without_checking_every_reference(sqlite_url: str) -> None:
+    """The foreign-key check of the whole file judges a migration; with none to run it is skipped."""
+    Store.open(sqlite_url).close()
+    path = sqlite_path(sqlite_url)
+    assert path is not None
+    with closing(sqlite3.connect(path)) as raw:  # a plain connection: foreign keys not enforced
+        raw.execute(
+            "INSERT INTO task (title, status, created_at, owner_id, version) "
+            "VALUES ('orphan', 'todo', '2026-01-01 00:00:00.000000', 999, 1)"
+        )
+        raw.commit()
+    with Store.open(sqlite_url) as store:
+        assert store.tasks.count() == 1
