@@ -238,6 +238,17 @@ class ConflictDialog(QDialog):
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, column, item)
+        # One line per field (a long value is cut short; its tooltip has all of it), and no empty
+        # table space below the fields.
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setFixedHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + self.table.verticalHeader().length()
+            + 2 * self.table.frameWidth()
+        )
+        self.setMinimumWidth(640)
         buttons = QDialogButtonBox(self)
         self.reload_button = self._button(buttons, "&Reload theirs", "reloadButton", ConflictChoice.RELOAD)
         self.overwrite_button = self._button(

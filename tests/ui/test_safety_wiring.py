@@ -44,7 +44,7 @@ from uihelpers import cell_center, click_row, column_texts, show, wait_settled
 
 from desktop import backup, db
 from desktop.demo import load_sample_data
-from desktop.store import Store
+from desktop.store import ENTITIES, Store
 from desktop.ui import application, safety
 from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.main_window import MainWindow
@@ -679,6 +679,24 @@ def test_an_inline_edit_of_a_row_changed_elsewhere_is_refused_and_the_row_shows_
     edit_cell("My title")  # over the version now shown
     assert elsewhere.tasks.get(1).title == "My title"
     assert window.action_undo.text() == "Undo Edit task"
+
+
+def test_the_conflict_dialog_shows_every_field_on_one_line_even_a_long_one(
+    qtbot: QtBot, file_store: Store
+) -> None:
+    theirs = file_store.tasks.update(1, {"description": "theirs " * 2000, "status": "todo"})
+    mine = {"description": "mine " * 2000, "status": "done", "title": "Mine"}
+    dialog = safety.ConflictDialog(ENTITIES["task"], theirs, mine)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.findChild(QTableWidget, "conflictTable")
+    rows = [table.rowHeight(row) for row in range(table.rowCount())]
+    assert len(rows) == 3 and not table.wordWrap()  # a value on one line, cut short when long
+    assert 0 <= table.viewport().height() - sum(rows) < min(rows)  # every field in sight, no empty space
+    assert table.item(0, 1).toolTip() == theirs.description  # all of it, where it is asked for
+    assert dialog.width() >= 640
+    assert dialog.height() < 400
 
 
 # --- a database locked by another program -------------------------------------------------------------------
