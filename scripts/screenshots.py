@@ -1,4 +1,4 @@
-"""Screenshots of every tab, the empty state and the edit dialog, for docs/screenshots/.
+"""Screenshots of every tab, the empty state, the edit, restore and conflict dialogs, for docs/screenshots/.
 
 Run under a display server, e.g. `make screenshots` (xvfb-run). Everything happens in a
 temporary data folder with the sample data; the real user folders are not touched.
@@ -79,11 +79,13 @@ def main() -> int:
     os.environ["TASKFORCE_DATA_DIR"] = str(work / "data")
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
 
+    from desktop import backup
     from desktop.demo import load_sample_data
     from desktop.store import ENTITIES, Store
     from desktop.ui.application import application
     from desktop.ui.edit_dialog import EditDialog
     from desktop.ui.main_window import TAB_ORDER, MainWindow
+    from desktop.ui.safety import ConflictDialog, RestoreDialog, reference_describer
     from desktop.ui.views import EntityView
 
     app = application()
@@ -129,6 +131,25 @@ def main() -> int:
     settle(app, 0.3)
     save(dialog, args.out, f"edit-dialog-error{suffix}")
     dialog.close()
+
+    assert store.path is not None
+    backup.create_backup(store.path, backup.before_upgrade("0003"))
+    backup.create_backup(store.path, backup.MANUAL)
+    restore = RestoreDialog(backup.list_backups(store.path), window)
+    restore.show()
+    settle(app, 0.3)
+    save(restore, args.out, f"restore-dialog{suffix}")
+    restore.close()
+
+    theirs = store.tasks.update(2, {"title": "Set up PostgreSQL", "owner_id": 2})
+    mine = {"title": "Set up the SQLite database", "owner_id": 1}
+    conflict = ConflictDialog(
+        ENTITIES["task"], theirs, mine, window, reference_describer(store, ENTITIES["task"])
+    )
+    conflict.show()
+    settle(app, 0.3)
+    save(conflict, args.out, f"conflict-dialog{suffix}")
+    conflict.close()
     window.close()
 
     empty_store = Store.open(f"sqlite:///{work / 'empty.db'}")
