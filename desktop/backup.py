@@ -285,7 +285,13 @@ def create_backup(
     now = now or datetime.now(UTC)
     if not database.is_file():
         raise BackupError(f"There is no database at {database} to back up.")
-    folder = _prepare_backups_dir(database)
+    try:
+        folder = _prepare_backups_dir(database)
+    except OSError as error:
+        raise BackupError(
+            f"The backup failed: the folder for backups, {backups_dir(database)}, cannot be made "
+            f"({error.strerror or error})."
+        ) from error
     final = _new_backup_path(database, reason, now)
     partial = folder / f".{final.name}.partial"
     try:

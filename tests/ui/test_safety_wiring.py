@@ -258,6 +258,21 @@ def test_back_up_now_shows_its_progress_then_where_the_verified_backup_is(
     assert str(made.path) in text
 
 
+def test_back_up_now_where_no_backup_can_be_written_says_so(
+    qtbot: QtBot, window: MainWindow, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_folder(self: Path, *args: Any, **kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", no_folder)  # a folder this person may not write to
+    action(window, "actionBackupNow").trigger()
+
+    assert last_message(qtbot) == (
+        f"The backup failed: the folder for backups, {database.parent / 'backups'}, cannot be made "
+        "(Permission denied)."
+    )
+
+
 def test_restore_lists_the_backups_and_every_tab_shows_the_restored_rows(
     qtbot: QtBot, window: MainWindow, database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
