@@ -178,6 +178,9 @@ class EntityTableModel(QAbstractTableModel):
         self._first_pending = False  # the first window of a new query is read beside its count
         self._first_records: list[Record[Any]] | None = None
         self._stashed_count: tuple[_CountTag, _Counted] | None = None
+        # One count at a time: a query asked for while one is counted waits for it (only the last).
+        self._count_running: _CountTag | None = None
+        self._next_count: tuple[_CountTag, Any] | None = None
         self._data_version = 0  # +1 whenever the rows may have changed, so counts are taken again
         # The last count: for (search, filters, data version), the rows that match and all rows.
         self._last_count: tuple[tuple[Hashable, ...], int, int] | None = None
@@ -488,6 +491,7 @@ class EntityTableModel(QAbstractTableModel):
 
     def _start_count(self) -> None:
         self._count_token += 1
+        self._next_count = None  # a count still waiting to start is for an older query
         query = self._wanted
         reset = self._reset_wanted or query != self._shown
         # Refresh what was looked at last, so it is current the moment the new count shows.
@@ -511,7 +515,10 @@ class EntityTableModel(QAbstractTableModel):
             self._on_outcome(_run_now(tag, work))
             return
         self._counting = True
-        self._runner.submit(tag, work)
+        if known is None:
+            self._submit_count(tag, work)
+        else:
+            self._runner.submit(tag, work)  # no counting: only windows to read
         if first_window:
             first = _FirstTag(self._count_token, query)
             self._runner.submit(first, _page_work(self.repository, query, 0, None))
@@ -564,10 +571,23 @@ class EntityTableModel(QAbstractTableModel):
         while len(self._windows) > MAX_WINDOWS:
             self._windows.popitem(last=False)
 
+    def _submit_count(self, tag: _CountTag, work: Any) -> None:
+        """Counts of superseded queries cannot be stopped: queries typed in a row must not pile up."""
+        if self._count_running is not None:
+            self._next_count = (tag, work)
+            return
+        self._count_running = tag
+        self._runner.submit(tag, work)
+
     def _on_outcome(self, outcome: Outcome) -> None:
         if self._closed:
             return
         if isinstance(outcome.tag, _CountTag):
+            if outcome.tag is self._count_running:
+                self._count_running = None
+            if self._count_running is None and self._next_count is not None:
+                waiting, self._next_count = self._next_count, None
+                self._submit_count(*waiting)
             self._on_count(outcome, outcome.tag)
         elif isinstance(outcome.tag, _FirstTag):
             self._on_first_window(outcome, outcome.tag)

@@ -158,3 +158,21 @@ def test_clearing_a_filter_whose_first_rows_are_shown_shows_every_row(
     counts.hold.set()
     wait_loaded(qtbot, model)
     assert model.rowCount() == ROWS
+
+
+def test_filters_typed_in_a_row_are_counted_one_at_a_time(
+    qtbot: QtBot, model: EntityTableModel, counts: CountSpy
+) -> None:
+    counts.calls.clear()
+    counts.hold.clear()
+    for text in ("Task 0", "Task 00", "Task 001"):
+        model.set_filters(search=text)
+        qtbot.waitUntil(lambda: len(counts.calls) >= 1, timeout=5_000)
+        qtbot.wait(50)
+    assert len(counts.calls) == 1  # the first count is still running; only the last query waits
+    qtbot.waitUntil(lambda: not model.reset_pending and model.record_at(0) is not None, timeout=5_000)
+    assert title(model, 0) == "Task 0010"  # the newest query's first rows did not wait
+    counts.hold.set()
+    wait_loaded(qtbot, model)
+    assert [call[0] for call in counts.calls] == [("Task 0",), ("Task 001",)]
+    assert model.rowCount() == 10
