@@ -48,6 +48,8 @@ def failing_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     shutil.copytree(db.migrations_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "versions" / "9999_fails.py").write_text(FAILING_REVISION.format(head=head))
     monkeypatch.setattr(db, "migrations_dir", lambda: copy)
+    monkeypatch.setattr(db, "REVISIONS", (*db.REVISIONS, "9999"))
+    monkeypatch.setattr(db, "HEAD_REVISION", "9999")
     assert db.head_revision() == "9999"
     return head
 
