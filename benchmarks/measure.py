@@ -7,6 +7,7 @@ is taken when the event loop returns from that paint, so it includes the paint i
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -202,6 +203,14 @@ def measure(runs: int, once: Callable[[], float], before: Callable[[], None] | N
         step.runs.append(once())
         step.stall_ms = max(step.stall_ms, probe.stop())
     return step
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """A command-line argument that must be a JSON object (argparse reports anything else)."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return value
 
 
 def application() -> QApplication:

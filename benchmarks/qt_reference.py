@@ -26,6 +26,7 @@ from benchmarks.measure import (
     application,
     current_rss_mb,
     emit_result,
+    json_object,
     measure,
     open_editor,
     peak_rss_mb,
@@ -257,18 +258,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--width", type=int, default=1200, help="viewport size, as Taskforce's table")
     parser.add_argument("--height", type=int, default=700)
     parser.add_argument("--row-height", type=int, default=0, help="pixels per row (0: Qt's default)")
-    parser.add_argument("--expect", type=_json, default={}, help="ids the steps should show (JSON)")
+    parser.add_argument("--expect", type=json_object, default={}, help="ids the steps should show (JSON)")
     parser.add_argument("--cold-start", action="store_true", help="open, paint once, report, exit")
     return parser.parse_args(argv)
-
-
-def _json(text: str) -> dict[str, Any]:
-    import json
-
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("expected a JSON object")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -10,7 +10,6 @@ status combo and search box. It prints one BENCH-RESULT line of JSON (see benchm
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from benchmarks.measure import (
     Step,
     current_rss_mb,
     emit_result,
+    json_object,
     measure,
     open_editor,
     peak_rss_mb,
@@ -263,15 +263,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scan-jumps", type=int, default=100, help="scroll-bar jumps across all rows")
     parser.add_argument("--search", default="invoice", help="text searched in title and description")
     parser.add_argument("--query-delay-ms", type=int, default=0, help="sleep before every SQL statement")
-    parser.add_argument("--expect", type=_json, default={}, help="ids the steps should show (JSON)")
+    parser.add_argument("--expect", type=json_object, default={}, help="ids the steps should show (JSON)")
     return parser.parse_args(argv)
-
-
-def _json(text: str) -> dict[str, Any]:
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("expected a JSON object")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:
