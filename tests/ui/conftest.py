@@ -1,4 +1,5 @@
-"""GUI fixtures: a store with the sample data, settings in a temporary ini file, waiting for models."""
+"""GUI fixtures: a store with the sample data, an undo history over it, settings in a temporary ini file,
+waiting for models."""
 
 from __future__ import annotations
 
@@ -7,16 +8,29 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QUndoStack
+from pytestqt.qtbot import QtBot
 
 from desktop.demo import load_sample_data
 from desktop.store import Store
 from desktop.ui.loading import wait_for_queries
+from desktop.ui.undo import StoreCommands
 
 
 @pytest.fixture
 def sample_store(sqlite_store: Store) -> Store:
     load_sample_data(sqlite_store)
     return sqlite_store
+
+
+@pytest.fixture
+def stack(qtbot: QtBot) -> QUndoStack:
+    return QUndoStack()
+
+
+@pytest.fixture
+def commands(sample_store: Store, stack: QUndoStack) -> StoreCommands:
+    return StoreCommands(sample_store, stack)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.demo import load_sample_data
 from desktop.store import ENTITIES, Store
 from desktop.ui import delete_flow
 from desktop.ui.delete_flow import delete_rows
@@ -19,19 +18,8 @@ from desktop.ui.undo import StoreCommands
 
 
 @pytest.fixture
-def store(sqlite_store: Store) -> Store:
-    load_sample_data(sqlite_store)
-    return sqlite_store
-
-
-@pytest.fixture
-def stack(qtbot: QtBot) -> QUndoStack:
-    return QUndoStack()
-
-
-@pytest.fixture
-def commands(store: Store, stack: QUndoStack) -> StoreCommands:
-    return StoreCommands(store, stack)
+def store(sample_store: Store) -> Store:
+    return sample_store
 
 
 @pytest.fixture

@@ -20,19 +20,8 @@ from desktop.ui.undo import StoreCommands
 
 
 @pytest.fixture
-def store(sqlite_store: Store) -> Store:
-    load_sample_data(sqlite_store)
-    return sqlite_store
-
-
-@pytest.fixture
-def stack(qtbot: QtBot) -> QUndoStack:
-    return QUndoStack()
-
-
-@pytest.fixture
-def commands(store: Store, stack: QUndoStack) -> StoreCommands:
-    return StoreCommands(store, stack)
+def store(sample_store: Store) -> Store:
+    return sample_store
 
 
 def undo_label(stack: QUndoStack) -> str:
