@@ -1,5 +1,5 @@
 """GUI fixtures: a store with the sample data, an undo history over it, settings in a temporary ini file,
-waiting for models."""
+the main window shown, waiting for models."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
+from uihelpers import shown_window
 
 from desktop.demo import load_sample_data
 from desktop.store import Store
 from desktop.ui.loading import wait_for_queries
+from desktop.ui.main_window import MainWindow
 from desktop.ui.undo import StoreCommands
 
 
@@ -36,6 +38,12 @@ def commands(sample_store: Store, stack: QUndoStack) -> StoreCommands:
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "taskforce.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, sample_store: Store, settings: QSettings) -> Iterator[MainWindow]:
+    with shown_window(qtbot, sample_store, settings) as shown:
+        yield shown
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +45,6 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogSpy:
     spy = DialogSpy()
     monkeypatch.setattr(EditDialog, "run", classmethod(lambda cls, *args: spy.run(*args)))
     return spy
-
-
-@pytest.fixture
-def window(qtbot: QtBot, sample_store: Store, settings: QSettings) -> Iterator[MainWindow]:
-    built = MainWindow(sample_store, settings)
-    qtbot.addWidget(built)
-    show(qtbot, built)
-    yield built
-    built.close()
 
 
 def table(window: MainWindow, entity: str) -> QTableView:

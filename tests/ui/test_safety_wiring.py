@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from uihelpers import cell_center, click_row, column_texts, show, wait_settled
+from uihelpers import cell_center, click_row, column_texts, show, shown_window, wait_settled
 
 from desktop import backup, db
 from desktop.demo import load_sample_data
@@ -198,11 +198,8 @@ def elsewhere(database: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def window(qtbot: QtBot, file_store: Store, settings: QSettings) -> Iterator[MainWindow]:
-    built = MainWindow(file_store, settings)
-    qtbot.addWidget(built)
-    show(qtbot, built)
-    yield built
-    built.close()
+    with shown_window(qtbot, file_store, settings) as shown:
+        yield shown
 
 
 # --- the actions ----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,15 +28,6 @@ from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.filters import DEBOUNCE_MS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views import EntityView
-
-
-@pytest.fixture
-def window(qtbot: QtBot, sample_store: Store, settings: QSettings) -> Iterator[MainWindow]:
-    built = MainWindow(sample_store, settings)
-    qtbot.addWidget(built)
-    show(qtbot, built)
-    yield built
-    built.close()
 
 
 def open_tab(window: MainWindow, entity: str) -> EntityView:

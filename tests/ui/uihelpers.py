@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QTableView
 from pytestqt.qtbot import QtBot
 
+from desktop.store import Store
 from desktop.ui.main_window import MainWindow
 from desktop.ui.table_model import EntityTableModel
 
@@ -36,6 +39,16 @@ def show(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     wait_settled(qtbot, window)
+
+
+@contextmanager
+def shown_window(qtbot: QtBot, store: Store, settings: QSettings) -> Iterator[MainWindow]:
+    """A main window over the store, shown, active and settled; closed afterwards."""
+    window = MainWindow(store, settings)
+    qtbot.addWidget(window)
+    show(qtbot, window)
+    yield window
+    window.close()
 
 
 def column_texts(table: QTableView, field: str) -> list[Any]:
