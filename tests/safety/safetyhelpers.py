@@ -1,4 +1,4 @@
-"""Helpers for the data-safety tests: digests of files and tables, filled databases."""
+"""Helpers for the data-safety tests: digests of files and tables, filled databases, concurrent writes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,36 @@ def run_without_write_permission(script: str, *args: str) -> subprocess.Complete
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done
+
+
+@contextmanager
+def writing_items(database: Path, before: int = 20) -> Iterator[None]:
+    """Another connection adds items "Item 0", "Item 1", ... one commit each for as long as the block runs;
+    the block starts once `before` of them are written."""
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        with Store.open(db.sqlite_url(database)) as store:
+            number = 0
+            while not stop.is_set():
+                store.items.create({"name": f"Item {number}", "price": number})
+                written.append(number)
+                number += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < before:
+            threading.Event().wait(0.01)
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def item_numbers(path: Path) -> list[int]:
+    """The numbers of the items `writing_items` wrote that are in the database file, in order."""
+    with sqlite3.connect(path) as connection:
+        names = [row[0] for row in connection.execute("SELECT name FROM item WHERE name LIKE 'Item %'")]
+    return sorted(int(name.split()[1]) for name in names)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
-from safetyhelpers import filled_database, integrity, table_digests
+from safetyhelpers import filled_database, integrity, item_numbers, table_digests, writing_items
 
 from desktop import backup, db
 from desktop.store import Store
@@ -72,35 +70,15 @@ def test_a_copy_in_steps_during_concurrent_writes_is_one_committed_state(
     tmp_path: Path, small_steps: None
 ) -> None:
     database = big_database(tmp_path / "taskforce.db", tasks=200)
-    stop = threading.Event()
-    written: list[int] = []
-
-    def writer() -> None:
-        with Store.open(db.sqlite_url(database)) as store:
-            number = 0
-            while not stop.is_set():
-                store.items.create({"name": f"Item {number}", "price": number})
-                written.append(number)
-                number += 1
-
-    thread = threading.Thread(target=writer)
-    thread.start()
     copies = []
-    try:
-        while len(written) < 20:
-            threading.Event().wait(0.01)
+    with writing_items(database):
         for _ in range(3):
             remaining: list[int] = []
             copies.append(backup.create_backup(database, progress=remaining_into(remaining)))
             copying = remaining[: remaining.index(0) + 1]
             assert copying == sorted(copying, reverse=True)  # never started over
-    finally:
-        stop.set()
-        thread.join()
 
     for info in copies:
         assert integrity(info.path) == ["ok"]
-        with sqlite3.connect(info.path) as connection:
-            names = [row[0] for row in connection.execute("SELECT name FROM item WHERE name LIKE 'Item %'")]
-        numbers = sorted(int(name.split()[1]) for name in names)
+        numbers = item_numbers(info.path)
         assert numbers == list(range(len(numbers)))  # a committed prefix, no gaps

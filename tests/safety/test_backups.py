@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from safetyhelpers import file_digest, fill, filled_database, integrity, mode, table_digests
+from safetyhelpers import (
+    file_digest,
+    fill,
+    filled_database,
+    integrity,
+    item_numbers,
+    mode,
+    table_digests,
+    writing_items,
+)
 
 from desktop import backup, db
 from desktop.errors import BackupError
@@ -156,32 +164,12 @@ def test_an_automatic_backup_that_fails_never_stops_the_app(
 
 def test_a_backup_taken_during_concurrent_writes_is_consistent(tmp_path: Path) -> None:
     database = filled_database(tmp_path / "taskforce.db")
-    stop = threading.Event()
-    written: list[int] = []
-
-    def writer() -> None:
-        with Store.open(db.sqlite_url(database)) as store:
-            number = 0
-            while not stop.is_set():
-                store.items.create({"name": f"Item {number}", "price": number})
-                written.append(number)
-                number += 1
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        while len(written) < 20:
-            threading.Event().wait(0.01)
+    with writing_items(database):
         copies = [backup.create_backup(database, backup.MANUAL) for _ in range(5)]
-    finally:
-        stop.set()
-        thread.join()
 
     for info in copies:
         assert integrity(info.path) == ["ok"]
-        with sqlite3.connect(info.path) as connection:
-            names = [row[0] for row in connection.execute("SELECT name FROM item WHERE name LIKE 'Item %'")]
-        numbers = sorted(int(name.split()[1]) for name in names)
+        numbers = item_numbers(info.path)
         assert numbers == list(range(len(numbers)))  # a committed prefix, no gaps, nothing half-written
         with Store.open(db.sqlite_url(info.path)) as opened:
             assert opened.items.count() == 1 + len(numbers)
