@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
 # Offscreen unless told otherwise: the benchmark paints real widgets without a display.
@@ -115,6 +116,21 @@ def wait_painted(
         guard.stop()
         nudge.stop()
         watch.close()
+
+
+def page_down_to(view: QAbstractItemView, last_row: int, rows_shown: Callable[[], bool]) -> int:
+    """Press Page Down until the current row reaches last_row, each page painted with its rows; the pages."""
+    pages = 0
+    while view.currentIndex().row() < last_row:
+        before = view.currentIndex().row()
+
+        def moved(before: int = before) -> bool:
+            row = view.currentIndex().row()
+            return row > before and row in visible_rows(view) and rows_shown()
+
+        wait_painted(view, moved, lambda: QTest.keyClick(view, Qt.Key.Key_PageDown))
+        pages += 1
+    return pages
 
 
 def settle(ms: int = 50) -> None:

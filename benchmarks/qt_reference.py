@@ -29,6 +29,7 @@ from benchmarks.measure import (
     json_object,
     measure,
     open_editor,
+    page_down_to,
     peak_rss_mb,
     visible_rows,
     wait_painted,
@@ -192,17 +193,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # 5. scroll 10,000 rows page by page (Page Down, each page painted)
     def scroll_once() -> float:
         started = time.perf_counter()
-        pages = 0
-        while ref.view.currentIndex().row() < args.scroll_rows:
-            before = ref.view.currentIndex().row()
-
-            def moved(before: int = before) -> bool:
-                row = ref.view.currentIndex().row()
-                return row > before and row in visible_rows(ref.view) and ref.rows_shown()
-
-            wait_painted(ref.view, moved, lambda: QTest.keyClick(ref.view, Qt.Key.Key_PageDown))
-            pages += 1
-        pages_per_run.append(pages)
+        pages_per_run.append(page_down_to(ref.view, args.scroll_rows, ref.rows_shown))
         return time.perf_counter() - started
 
     pages_per_run: list[int] = []

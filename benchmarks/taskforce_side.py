@@ -28,6 +28,7 @@ from benchmarks.measure import (
     json_object,
     measure,
     open_editor,
+    page_down_to,
     peak_rss_mb,
     settle,
     visible_rows,
@@ -185,17 +186,7 @@ def run(args: argparse.Namespace, settings_dir: Path) -> dict[str, Any]:
 
     def scroll_once() -> float:
         started = time.perf_counter()
-        pages = 0
-        while tf.table.currentIndex().row() < args.scroll_rows:
-            before = tf.table.currentIndex().row()
-
-            def moved(before: int = before) -> bool:
-                row = tf.table.currentIndex().row()
-                return row > before and row in visible_rows(tf.table) and tf.rows_shown()
-
-            wait_painted(tf.table, moved, lambda: QTest.keyClick(tf.table, Qt.Key.Key_PageDown))
-            pages += 1
-        pages_per_run.append(pages)
+        pages_per_run.append(page_down_to(tf.table, args.scroll_rows, tf.rows_shown))
         return time.perf_counter() - started
 
     scroll = measure(1 if args.query_delay_ms else args.scroll_runs, scroll_once, tf.show_all)
