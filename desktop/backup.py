@@ -120,15 +120,19 @@ def list_backups(database: Path) -> list[BackupInfo]:
     return sorted(found, key=lambda info: (info.created, info.path.name), reverse=True)
 
 
-def _new_backup_path(database: Path, reason: str, now: datetime) -> Path:
-    folder = backups_dir(database)
-    stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
-    candidate = folder / f"{database.stem}-{stamp}-{reason}.db"
+def _unused_path(folder: Path, name: str, extension: str = "") -> Path:
+    """folder/name+extension, or with -2, -3, … before the extension when that is taken."""
+    candidate = folder / f"{name}{extension}"
     number = 2
     while candidate.exists():
-        candidate = folder / f"{database.stem}-{stamp}-{reason}-{number}.db"
+        candidate = folder / f"{name}-{number}{extension}"
         number += 1
     return candidate
+
+
+def _new_backup_path(database: Path, reason: str, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
+    return _unused_path(backups_dir(database), f"{database.stem}-{stamp}-{reason}", ".db")
 
 
 def _prepare_backups_dir(database: Path) -> Path:
@@ -423,11 +427,7 @@ def set_aside(database: Path, *, now: datetime | None = None) -> Path:
     now = now or datetime.now(UTC)
     folder = _prepare_backups_dir(database)
     stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
-    copy = folder / f"{database.name}.set-aside-{stamp}"
-    number = 2
-    while copy.exists():
-        copy = folder / f"{database.name}.set-aside-{stamp}-{number}"
-        number += 1
+    copy = _unused_path(folder, f"{database.name}.set-aside-{stamp}")
     db.prepare_sqlite_file(copy)
     shutil.copyfile(database, copy)
     _fsync_file(copy)
