@@ -14,7 +14,6 @@ from desktop.ui.table_model import EntityTableModel
 from desktop.ui.undo import StoreCommands
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-WRITING_FLAGS = Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable
 
 
 class GuardedTableModel(EntityTableModel):
@@ -37,9 +36,8 @@ class GuardedTableModel(EntityTableModel):
         self._commands = commands
         self.set_store(store, self)
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        flags = super().flags(index)
-        return flags & ~WRITING_FLAGS if self.store.read_only else flags
+    def writing_allowed(self) -> bool:
+        return not self.store.read_only
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         record = self.record_at(index.row()) if index.isValid() else None

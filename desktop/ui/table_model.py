@@ -37,17 +37,15 @@ MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
 MAX_PARALLEL_PAGES = 2
 MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
 PLACEHOLDER = "…"
-SERVED_ROLES = frozenset(
-    int(role.value)
-    for role in (
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.EditRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-        Qt.ItemDataRole.CheckStateRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.UserRole,
-    )
-)
+# The view asks for seven roles of every cell on every paint, about a thousand calls: the roles are
+# compared as plain ints (comparing with enum members costs an attribute lookup each time).
+DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole.value
+ALIGNMENT_ROLE = Qt.ItemDataRole.TextAlignmentRole.value
+EDIT_ROLE = Qt.ItemDataRole.EditRole.value
+CHECK_ROLE = Qt.ItemDataRole.CheckStateRole.value
+TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
+OTHER_SERVED_ROLES = frozenset((EDIT_ROLE, CHECK_ROLE, TOOLTIP_ROLE, Qt.ItemDataRole.UserRole.value))
+READ_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 NO_REFERENCE = "(None)"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -91,6 +89,15 @@ class Query:
 class _Window:
     generation: int
     records: list[Record[Any]]
+    # Each row's display texts, formatted the first time the row is painted and kept for repaints.
+    cells: list[tuple[str | None, ...] | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cells = [None] * len(self.records)
+
+    def replace(self, offset: int, record: Record[Any]) -> None:
+        self.records[offset] = record
+        self.cells[offset] = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,9 @@ class EntityTableModel(QAbstractTableModel):
         self.synchronous = synchronous
         self._store = store
         self._updater: Updater = updater or _StoreUpdater(store)
+        # Answers for every cell of a column, computed once (see DISPLAY_ROLE).
+        self._alignments = [_alignment(column).value for column in self.columns]
+        self._cell_flags = self._flag_table()
         self._shown = Query()
         self._wanted = Query()
         self._row_count = 0
@@ -215,6 +225,7 @@ class EntityTableModel(QAbstractTableModel):
         self._store = store
         self._updater = updater or _StoreUpdater(store)
         store.subscribe(self._relay_change)
+        self._cell_flags = self._flag_table()
         self.beginResetModel()
         try:
             self._generation += 1
@@ -378,41 +389,54 @@ class EntityTableModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        column = self.columns[index.column()]
-        if not column.editable or self.record_at(index.row()) is None:
-            return flags
-        if column.kind is Kind.FLAG:
-            return flags | Qt.ItemFlag.ItemIsUserCheckable
-        if column.kind is Kind.LONG_TEXT:
-            return flags  # paragraphs are edited in the dialog, not in a one-line cell
-        return flags | Qt.ItemFlag.ItemIsEditable
+        flags = self._cell_flags[index.column()]
+        # Only rows that are loaded can be edited (the edit is pinned to what was shown).
+        if flags is not READ_FLAGS and self.record_at(index.row()) is None:
+            return READ_FLAGS
+        return flags
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A view asks for seven roles per cell on every paint; the ones never served cost nothing.
-        if role not in SERVED_ROLES or not index.isValid() or not 0 <= index.row() < self._row_count:
+    def writing_allowed(self) -> bool:
+        """Whether cells may be edited at all; subclasses say no for a read-only database."""
+        return True
+
+    def _flag_table(self) -> list[Qt.ItemFlag]:
+        writable = self.writing_allowed()
+        table = []
+        for column in self.columns:
+            flags = READ_FLAGS
+            if writable and column.editable and column.kind is Kind.FLAG:
+                flags = READ_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+            elif writable and column.editable and column.kind is not Kind.LONG_TEXT:
+                # Paragraphs are edited in the dialog, not in a one-line cell.
+                flags = READ_FLAGS | Qt.ItemFlag.ItemIsEditable
+            table.append(flags)
+        return table
+
+    def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
+        if role == DISPLAY_ROLE:
+            cells = self._row_cells(index.row())
+            if cells is None:
+                return PLACEHOLDER if index.column() == 0 and 0 <= index.row() < self._row_count else None
+            return cells[index.column()] if index.isValid() else None
+        if role == ALIGNMENT_ROLE:
+            return self._alignments[index.column()] if index.isValid() else None
+        if role not in OTHER_SERVED_ROLES or not index.isValid():
             return None
         column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _alignment(column)
+        if role == CHECK_ROLE and column.kind is not Kind.FLAG:
+            return None  # asked for every cell on every paint
         record = self._record(index.row())
         if record is None:
-            placeholder = role == Qt.ItemDataRole.DisplayRole and index.column() == 0
-            return PLACEHOLDER if placeholder else None
+            return None
         value = getattr(record.read, column.field)
-        if role == Qt.ItemDataRole.DisplayRole:
-            ref_name = record.refs.get(column.reference.label_key) if column.reference else None
-            return display_text(column, value, ref_name)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == EDIT_ROLE:
             return value
-        if role == Qt.ItemDataRole.CheckStateRole and column.kind is Kind.FLAG:
+        if role == CHECK_ROLE:
             return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             problem = self._cell_errors.get((Repository.row_id(record.read), column.field))
             return problem or tooltip_text(column, value)
-        if role == Qt.ItemDataRole.UserRole:
-            return record.read
-        return None
+        return record.read  # UserRole
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or not self.flags(index) & (
@@ -470,7 +494,7 @@ class EntityTableModel(QAbstractTableModel):
                 if target_id is None
                 else getattr(self._store.repository(target.name).get(target_id), target.label_column)
             )
-        window.records[row % WINDOW_ROWS] = Record(read=updated, refs=refs)
+        window.replace(row % WINDOW_ROWS, Record(read=updated, refs=refs))
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     # --- loading ------------------------------------------------------------------
@@ -523,17 +547,45 @@ class EntityTableModel(QAbstractTableModel):
             first = _FirstTag(self._count_token, query)
             self._runner.submit(first, _page_work(self.repository, query, 0, None))
 
-    def _record(self, row: int) -> Record[Any] | None:
-        number = row // WINDOW_ROWS
+    def _window_of(self, row: int) -> tuple[_Window, int] | None:
+        """The window holding this row (asking for it when missing or stale), and the row's offset in it."""
+        if not 0 <= row < self._row_count:
+            return None
+        number, offset = divmod(row, WINDOW_ROWS)
         window = self._windows.get(number)
         if window is not None:
             self._windows.move_to_end(number)
         if window is None or window.generation != self._generation:
             self._want_window(number)
             window = self._windows.get(number)
-        if window is None or row % WINDOW_ROWS >= len(window.records):
+        if window is None or offset >= len(window.records):
             return None
-        return window.records[row % WINDOW_ROWS]
+        return window, offset
+
+    def _record(self, row: int) -> Record[Any] | None:
+        found = self._window_of(row)
+        return None if found is None else found[0].records[found[1]]
+
+    def _row_cells(self, row: int) -> tuple[str | None, ...] | None:
+        found = self._window_of(row)
+        if found is None:
+            return None
+        window, offset = found
+        cells = window.cells[offset]
+        if cells is None:
+            cells = window.cells[offset] = self._format(window.records[offset])
+        return cells
+
+    def _format(self, record: Record[Any]) -> tuple[str | None, ...]:
+        read, refs = record.read, record.refs
+        return tuple(
+            display_text(
+                column,
+                getattr(read, column.field),
+                refs.get(column.reference.label_key) if column.reference is not None else None,
+            )
+            for column in self.columns
+        )
 
     def _want_window(self, number: int) -> None:
         if number in self._failed or (self._generation, number) in self._in_flight or self._closed:
