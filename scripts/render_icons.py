@@ -31,6 +31,8 @@ HICOLOR_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # ICNS element types holding PNG data, by pixel size.
 ICNS_TYPES = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08", 512: b"ic09"}
+# Qt's raster engine picks SIMD code by CPU: antialiased edges may differ by a step between machines.
+PIXEL_TOLERANCE = 2
 
 
 def action_icons() -> list[Path]:
@@ -136,8 +138,47 @@ def contact_sheet(destination: Path) -> None:
     sheet.save(str(destination))
 
 
+def png_payloads(suffix: str, data: bytes) -> list[bytes]:
+    """The PNG images inside a .png, .ico or .icns file (struct.error when it is malformed)."""
+    if suffix == ".png":
+        return [data]
+    payloads = []
+    if suffix == ".ico":
+        for entry in range(struct.unpack_from("<H", data, 4)[0]):
+            length, offset = struct.unpack_from("<II", data, 6 + 16 * entry + 8)
+            payloads.append(data[offset : offset + length])
+    elif suffix == ".icns":
+        position = 8
+        while position < len(data):
+            length = struct.unpack_from(">I", data, position + 4)[0]
+            payloads.append(data[position + 8 : position + length])
+            position += length
+    return payloads
+
+
+def same_pixels(first: bytes, second: bytes) -> bool:
+    a, b = (QImage.fromData(data).convertToFormat(QImage.Format.Format_ARGB32) for data in (first, second))
+    if a.isNull() or a.size() != b.size():
+        return False
+    pixels = zip(bytes(a.constBits()), bytes(b.constBits()), strict=True)
+    return all(abs(x - y) <= PIXEL_TOLERANCE for x, y in pixels)
+
+
+def up_to_date(path: Path, expected: bytes) -> bool:
+    if not path.exists():
+        return False
+    actual = path.read_bytes()
+    if actual == expected or path.suffix not in (".png", ".ico", ".icns"):
+        return actual == expected
+    try:
+        pairs = list(zip(png_payloads(path.suffix, actual), png_payloads(path.suffix, expected), strict=True))
+    except (struct.error, ValueError):
+        return False
+    return all(same_pixels(mine, theirs) for mine, theirs in pairs)
+
+
 def stale(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
-    return [path for path, data in files if not path.exists() or path.read_bytes() != data]
+    return [path for path, data in files if not up_to_date(path, data)]
 
 
 def main(argv: list[str] | None = None) -> int:

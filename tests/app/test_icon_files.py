@@ -87,3 +87,38 @@ def test_the_generated_files_match_their_svg_sources() -> None:
     )
 
     assert (result.returncode, result.stderr) == (0, ""), "run scripts/render_icons.py and commit its output"
+
+
+def test_the_check_allows_a_step_of_antialiasing_but_not_another_picture(tmp_path: Path) -> None:
+    # Qt renders antialiased edges a step differently on other CPUs; a changed icon is still stale.
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "scripts")!r})
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+import render_icons as icons
+app = QGuiApplication([])
+source = icons.ICONS / "taskforce.svg"
+image = icons.render(source, 64)
+expected = icons.png_bytes(image)
+nudged = QImage(image)
+pixel = nudged.pixelColor(32, 32)
+nudged.setPixelColor(32, 32, QColor(pixel.red() ^ 1, pixel.green(), pixel.blue(), pixel.alpha()))
+painted = QImage(image)
+painted.fill(QColor("red"))
+target = {str(tmp_path / "icon.png")!r}
+results = []
+for candidate in (nudged, painted):
+    open(target, "wb").write(icons.png_bytes(candidate))
+    results.append(icons.stale([(icons.Path(target), expected)]) == [])
+print(results)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+    assert result.stdout.strip() == "[True, False]"
