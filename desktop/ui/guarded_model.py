@@ -25,11 +25,17 @@ class GuardedTableModel(EntityTableModel):
     """
 
     def __init__(
-        self, store: Store, entity: Entity, commands: StoreCommands, parent: QObject | None = None
+        self,
+        store: Store,
+        entity: Entity,
+        commands: StoreCommands,
+        parent: QObject | None = None,
+        *,
+        started: bool = True,
     ) -> None:
         self._commands = commands
         self._editing: tuple[int, int | None] | None = None  # (row id, version shown) during setData
-        super().__init__(store, entity, updater=self, parent=parent)
+        super().__init__(store, entity, updater=self, started=started, parent=parent)
 
     def set_commands(self, store: Store, commands: StoreCommands) -> None:
         """Show another database, whose edits go to these commands."""

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._show_writability()  # after the remembered state, which may hide the read-only banner
         self._on_tab_changed()
+        self._start_hidden_tabs_later()
 
     # --- building -----------------------------------------------------------------
 
@@ -101,7 +102,8 @@ class MainWindow(QMainWindow):
         return commands
 
     def _add_view(self, entity: Entity) -> None:
-        model = GuardedTableModel(self.store, entity, self.commands, parent=self)
+        # Queries start with the tab shown first (see _start_hidden_tabs_later).
+        model = GuardedTableModel(self.store, entity, self.commands, parent=self, started=False)
         view = EntityView(model, self.tabs)
         self.views[entity.name] = view
         self.tabs.addTab(view, entity.plural.capitalize())
@@ -280,7 +282,20 @@ class MainWindow(QMainWindow):
     def view(self, entity_name: str) -> EntityView:
         return self.views[entity_name]
 
+    def _start_hidden_tabs_later(self) -> None:
+        """The other tabs query once the shown tab has its first rows: they do not compete with them."""
+        shown = self.current_view.model
+        if shown.is_idle():
+            self._start_all_tabs()
+        else:
+            shown.loaded.connect(self._start_all_tabs, Qt.ConnectionType.SingleShotConnection)
+
+    def _start_all_tabs(self) -> None:
+        for view in self.views.values():
+            view.model.start()
+
     def _on_tab_changed(self) -> None:
+        self.current_view.model.start()
         entity = self.current_view.entity
         self.action_new.setText(f"&New {entity.label.lower()}…")
         self.action_edit.setText(f"&Edit {entity.label.lower()}…")

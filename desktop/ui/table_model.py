@@ -161,8 +161,10 @@ class EntityTableModel(QAbstractTableModel):
         *,
         synchronous: bool = False,
         updater: Updater | None = None,
+        started: bool = True,
         parent: QObject | None = None,
     ) -> None:
+        """started=False: no query until start() (a hidden tab waits for the shown one's first rows)."""
         super().__init__(parent)
         self.entity = entity
         self.columns: list[Column] = entity_columns(entity)
@@ -199,6 +201,7 @@ class EntityTableModel(QAbstractTableModel):
         self._follow_id: int | None = None
         self._locating = 0
         self._closed = False
+        self._held = not started
         self._runner = QueryRunner()
         self._runner.finished.connect(self._on_outcome)
         self._query_timer = QTimer(self)
@@ -237,6 +240,16 @@ class EntityTableModel(QAbstractTableModel):
             self.endResetModel()
         self.counts_changed.emit(0, 0)
         self._schedule(reset=True)
+
+    def start(self) -> None:
+        """Begin querying, for a model made with started=False; nothing when already started."""
+        if self._held:
+            self._held = False
+            self._schedule(reset=True)
+
+    @property
+    def started(self) -> bool:
+        return not self._held
 
     def shutdown(self) -> None:
         """Stop listening and querying (the window is closing or the store goes away)."""
@@ -299,8 +312,9 @@ class EntityTableModel(QAbstractTableModel):
         self._schedule(reset=False)
 
     def is_idle(self) -> bool:
-        """No query waiting, running or queued."""
+        """No query waiting (a model not started yet waits), running or queued."""
         busy = self._query_timer.isActive() or self._counting or self._first_pending or self._locating
+        busy = busy or self._held
         return not (busy or self._in_flight or self._queued)
 
     def record_at(self, row: int) -> Record[Any] | None:
@@ -508,6 +522,8 @@ class EntityTableModel(QAbstractTableModel):
         if self._closed:
             return
         self._reset_wanted = self._reset_wanted or reset
+        if self._held:
+            return  # start() asks for everything
         if self.synchronous:
             self._start_count()
         else:

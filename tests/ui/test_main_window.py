@@ -72,6 +72,50 @@ def test_the_window_is_built_without_being_shown(
     window.close()
 
 
+def test_hidden_tabs_query_only_after_the_shown_tab_has_its_rows(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    events: list[str] = []
+
+    def note_query(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        for table_name in ("hero", "item"):
+            if f"FROM {table_name}" in statement:
+                events.append(f"{table_name} queried")
+
+    sa.event.listen(sample_store.engine, "before_cursor_execute", note_query)
+    try:
+        window = MainWindow(sample_store, settings)
+        qtbot.addWidget(window)
+        tasks = window.view("task").model
+        tasks.loaded.connect(lambda: events.append("tasks loaded"))
+        hidden = [window.view(name).model for name in ("user", "hero", "team", "item")]
+
+        assert tasks.started and not any(model.started for model in hidden)
+        show(qtbot, window)
+        qtbot.waitUntil(lambda: all(model.counted and model.is_idle() for model in hidden))
+    finally:
+        sa.event.remove(sample_store.engine, "before_cursor_execute", note_query)
+
+    assert events.index("tasks loaded") < events.index("hero queried")
+    assert events.index("tasks loaded") < events.index("item queried")
+    assert column_texts(table(window, "hero"), "name")  # every tab has its rows once started
+    assert column_texts(table(window, "item"), "name")
+
+
+def test_showing_a_hidden_tab_starts_its_queries_at_once(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    window = MainWindow(sample_store, settings)
+    qtbot.addWidget(window)
+    heroes = window.view("hero").model
+    assert not heroes.started
+
+    window.tabs.setCurrentWidget(window.view("hero"))
+
+    assert heroes.started
+    qtbot.waitUntil(lambda: heroes.counted and heroes.is_idle())
+
+
 @pytest.mark.parametrize(
     ("name", "keys"),
     [
