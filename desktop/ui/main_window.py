@@ -529,7 +529,7 @@ class MainWindow(QMainWindow):
     def _show_writability(self) -> None:
         """The read-only banner, and every way to change data disabled, while the database is read-only.
 
-        Cells follow the store by themselves: GuardedTableModel.flags() offers no editing then.
+        Cells follow the store by themselves: GuardedTableModel.writing_allowed() is False then.
         """
         safety.show_read_only_state(self)
         writable = not self.store.read_only
