@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QToolBar, QWidget
 
 from desktop.models import PRICE_MAX, TaskStatus
@@ -115,6 +115,22 @@ class StatusFilter(Filter):
         self.combo.setCurrentIndex(0)
 
 
+class NamesCombo(QComboBox):
+    """A combo box whose choices are read when first needed: its popup or keys may come first."""
+
+    def __init__(self, fill: Callable[[], None]) -> None:
+        super().__init__()
+        self._fill = fill
+
+    def showPopup(self) -> None:
+        self._fill()
+        super().showPopup()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._fill()
+        super().focusInEvent(event)
+
+
 class ReferenceFilter(Filter):
     """All, (optionally) none, or one of the referenced rows by name; kept current as they change."""
 
@@ -135,28 +151,41 @@ class ReferenceFilter(Filter):
         self.target = ENTITIES[reference.target]
         self._store = store
         self._none_label = none_label
-        self.combo = QComboBox()
+        self.combo = NamesCombo(self.fill)
         self.combo.setObjectName(f"{entity.plural}{reference.label_key.capitalize()}Filter")
         self.combo.setToolTip(f"Show only {entity.plural} of this {reference.label_key}")
         self.combo.setMinimumContentsLength(10)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.reload()
+        # The names are read by fill(), once the window shows its first rows: not before them.
+        self._filled = False
+        self._add_fixed_choices()
         self.combo.currentIndexChanged.connect(changed)
         self.widget = self.combo
 
+    @property
+    def filled(self) -> bool:
+        return self._filled
+
     def set_store(self, store: Store) -> None:
         self._store = store
-        self.reload()
+        if self._filled:
+            self.reload()
+
+    def fill(self) -> None:
+        """Read the names the first time they are needed."""
+        if not self._filled:
+            self._filled = True
+            self.reload()
 
     def reload(self) -> None:
         """Fill the choices from the store, keeping the current one when it still exists."""
+        if not self._filled:
+            return  # fill() reads them when they are first needed, current by then
         current = self.combo.currentData()
         blocked = self.combo.blockSignals(True)
         try:
             self.combo.clear()
-            self.combo.addItem(ALL, None)
-            if self._none_label is not None:
-                self.combo.addItem(self._none_label, self.NONE)
+            self._add_fixed_choices()
             for row_id, name in self._store.repository(self.target.name).names():
                 self.combo.addItem(name, row_id)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
@@ -165,7 +194,13 @@ class ReferenceFilter(Filter):
         if self.combo.currentData() != current:
             self.combo.currentIndexChanged.emit(self.combo.currentIndex())
 
+    def _add_fixed_choices(self) -> None:
+        self.combo.addItem(ALL, None)
+        if self._none_label is not None:
+            self.combo.addItem(self._none_label, self.NONE)
+
     def select(self, row_id: int | None) -> None:
+        self.fill()
         self.combo.setCurrentIndex(max(0, self.combo.findData(row_id)))
 
     def values(self) -> dict[str, Any]:
@@ -317,3 +352,8 @@ class FilterBar(QToolBar):
     def set_store(self, store: Store) -> None:
         for control in self.references.values():
             control.set_store(store)
+
+    def fill_choices(self) -> None:
+        """Read the names the reference filters offer (once; changes reload them after that)."""
+        for control in self.references.values():
+            control.fill()

@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         return self.views[entity_name]
 
     def _start_hidden_tabs_later(self) -> None:
-        """The other tabs query once the shown tab has its first rows: they do not compete with them."""
+        """The other tabs, and the names the filters offer, are read once the shown tab has its first rows."""
         shown = self.current_view.model
         if shown.is_idle():
             self._start_all_tabs()
@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
     def _start_all_tabs(self) -> None:
         for view in self.views.values():
             view.model.start()
+            view.filter_bar.fill_choices()
 
     def _on_tab_changed(self) -> None:
         self.current_view.model.start()

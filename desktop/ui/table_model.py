@@ -542,9 +542,9 @@ class EntityTableModel(QAbstractTableModel):
         last = self._last_count
         known = (last[1], last[2]) if last is not None and last[0] == key else None
         same_data = last is not None and last[0][2] == self._data_version
-        # Counting a filtered million rows takes a while: the first rows are read beside the count
+        # Counting a million rows takes a while: the first rows are read beside the count
         # and shown as soon as they come; the count then adds the rows after them.
-        first_window = reset and known is None and query.narrowed and not self.synchronous
+        first_window = reset and known is None and not self.synchronous
         self._first_pending, self._first_records, self._stashed_count = first_window, None, None
         self._provisional = False
         total = last[2] if last is not None and same_data else None

@@ -102,6 +102,36 @@ def test_hidden_tabs_query_only_after_the_shown_tab_has_its_rows(
     assert column_texts(table(window, "item"), "name")
 
 
+def test_the_filters_read_their_names_after_the_first_rows(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    window = MainWindow(sample_store, settings)
+    qtbot.addWidget(window)
+    owners = window.view("task").filter_bar.references["owner_id"]
+    teams = window.view("hero").filter_bar.references["team_id"]
+    assert [owners.combo.count(), teams.combo.count()] == [1, 2]  # All; All and No team
+
+    show(qtbot, window)
+    qtbot.waitUntil(lambda: owners.filled and teams.filled)
+
+    users, team_rows = len(sample_store.users.list()), len(sample_store.teams.list())
+    assert [owners.combo.count(), teams.combo.count()] == [users + 1, team_rows + 2]
+
+
+def test_a_filter_opened_before_its_names_were_read_reads_them(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    window = MainWindow(sample_store, settings)
+    qtbot.addWidget(window)
+    owners = window.view("task").filter_bar.references["owner_id"]
+    assert not owners.filled
+
+    owners.combo.showPopup()
+
+    assert owners.combo.count() == len(sample_store.users.list()) + 1
+    owners.combo.hidePopup()
+
+
 def test_showing_a_hidden_tab_starts_its_queries_at_once(
     qtbot: QtBot, sample_store: Store, settings: QSettings
 ) -> None:

@@ -108,6 +108,22 @@ def test_a_filter_shows_its_first_rows_before_its_count_arrives(
     assert resets == []  # the count adds rows: what the view shows and selects stays
 
 
+def test_a_table_opened_shows_its_first_rows_before_its_count_arrives(
+    qtbot: QtBot, tasks_store: Store, counts: CountSpy
+) -> None:
+    counts.hold.clear()
+    opened = EntityTableModel(tasks_store, ENTITIES["task"])
+    try:
+        qtbot.waitUntil(lambda: opened.record_at(0) is not None, timeout=5_000)
+        assert (title(opened, 0), opened.rowCount(), opened.counted) == ("Task 0000", 200, False)
+        counts.hold.set()
+        wait_loaded(qtbot, opened)
+        assert (opened.rowCount(), opened.total_count, opened.counted) == (ROWS, ROWS, True)
+    finally:
+        counts.hold.set()
+        opened.shutdown()
+
+
 def test_the_first_rows_of_a_superseded_filter_are_dropped(
     qtbot: QtBot, model: EntityTableModel, counts: CountSpy
 ) -> None:
