@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -351,13 +352,75 @@ def backup_due(database: Path, *, now: datetime | None = None) -> bool:
 
 
 def automatic_backup(database: Path, *, now: datetime | None = None) -> BackupInfo | None:
-    """The backup taken on open and close when one is due; never raises (it logs instead)."""
+    """The daily backup, when one is due; never raises (it logs instead).
+
+    Taken in the background once the window has painted (BackgroundBackup) and on close.
+    """
     try:
         if backup_due(database, now=now):
             return create_backup(database, AUTOMATIC, now=now)
     except (BackupError, OSError, sqlite3.Error) as error:
         logger.warning("Automatic backup of %s failed: %s", database, error)
     return None
+
+
+# --- the daily backup in the background ------------------------------------------------------------
+
+_running_lock = threading.Lock()
+_running: dict[Path, BackgroundBackup] = {}  # by the database's resolved path
+
+
+class BackgroundBackup:
+    """The daily automatic backup on a worker thread, so that opening a large file is not held up.
+
+    The copy needs no Qt and shares nothing with the app's engine: create_backup opens its own
+    connections, and SQLite's backup API copies in one read transaction (one step), so the copy is
+    one committed state while the app goes on writing (write-ahead log); it is written under a
+    temporary name and renamed into place only once verified. Whatever goes wrong is logged, never
+    raised: not into the GUI, not into the crash dialog. A restore of the same file waits for it
+    (see wait_for_background_backup), and so does Store.close().
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self._key = database.resolve()
+        self.result: BackupInfo | None = None  # the backup made, once done; None when none was due
+        self.thread = threading.Thread(target=self._run, name=f"Automatic backup of {database.name}")
+
+    def start(self) -> BackgroundBackup:
+        with _running_lock:
+            _running[self._key] = self
+        self.thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the backup is done (or timeout seconds went by); True when it is done."""
+        if self.thread.ident is not None:
+            self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            self.result = automatic_backup(self.database)
+        except Exception:  # a bug must not reach threading.excepthook (the crash dialog) either
+            logger.exception("Automatic backup of %s failed", self.database)
+        finally:
+            with _running_lock:
+                if _running.get(self._key) is self:
+                    del _running[self._key]
+
+
+def wait_for_background_backup(database: Path) -> None:
+    """Let a background backup of this file finish (before the file is replaced, say)."""
+    with _running_lock:
+        running = _running.get(database.resolve())
+    if running is not None and running.running:
+        logger.info("Waiting for the automatic backup of %s to finish", database)
+        running.wait()
 
 
 # --- retention -----------------------------------------------------------------
@@ -458,6 +521,8 @@ def restore(
     """
     now = now or datetime.now(UTC)
     _checking(progress)
+    # Its connections must be gone before the file and its write-ahead log are replaced.
+    wait_for_background_backup(database)
     verify(chosen)
     database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     incoming = database.with_name(f".{database.name}.restoring")

@@ -396,10 +396,9 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
         raise DatabaseOpenError(
             f"Upgrading {mask_url(url)} failed, and it was left as it was: {error}"
         ) from error
-    if path is not None:
-        from desktop import backup
-
-        backup.automatic_backup(path)
+    # The daily automatic backup is not taken here: copying a large file would hold up the window.
+    # The GUI starts it in the background after the first paint (Store.start_automatic_backup), and
+    # Store.close() takes one when due.
     return engine
 
 

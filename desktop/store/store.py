@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS,
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, in_use_message
 
+log = logging.getLogger(__name__)
+
 
 class Store:
     def __init__(self, engine: Engine, url: str, *, read_only: bool = False) -> None:
@@ -29,6 +33,9 @@ class Store:
         self.heroes: Repository[HeroRead] = Repository(self, HEROES)
         self.teams: Repository[TeamRead] = Repository(self, TEAMS)
         self.items: Repository[ItemRead] = Repository(self, ITEMS)
+        self._backup_guard = threading.Lock()
+        self._background_backup: backup.BackgroundBackup | None = None
+        self._closed = False
 
     @classmethod
     def open(cls, url: str | None = None, *, echo: bool = False) -> Store:
@@ -37,8 +44,36 @@ class Store:
         engine = db.open_engine(url, echo=echo)
         return cls(engine, url, read_only=db.is_read_only(engine))
 
+    def start_automatic_backup(self) -> backup.BackgroundBackup | None:
+        """Take the daily automatic backup, when one is due, on a worker thread; return at once.
+
+        Opening does not take it (a large file takes seconds to copy and verify): the window
+        starts it once it has painted. It copies a consistent state while the app goes on
+        writing, and logs a failure instead of raising it. None, and nothing started, on a
+        server, on a read-only file, once closed, or while the one started before still runs.
+        """
+        path = self.path
+        if path is None or self.read_only:
+            return None
+        with self._backup_guard:
+            if self._closed or (self._background_backup is not None and self._background_backup.running):
+                return None
+            self._background_backup = backup.BackgroundBackup(path).start()
+            return self._background_backup
+
     def close(self) -> None:
-        """Close every connection; then back up a SQLite file when a backup is due."""
+        """Close every connection; then back up a SQLite file when a backup is due.
+
+        A background backup still running is waited for first, so that the file is complete
+        and verified, and only then is the close-time backup decided: it finds the one just
+        made, and no second backup is taken.
+        """
+        with self._backup_guard:
+            self._closed = True
+            running = self._background_backup
+        if running is not None and running.running:
+            log.info("Waiting for the automatic backup of %s to finish before closing", self.path)
+            running.wait()
         self.engine.dispose()
         if self.path is not None and not self.read_only:
             backup.automatic_backup(self.path)

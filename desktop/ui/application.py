@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLockFile
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QCoreApplication, QEvent, QLockFile, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from desktop import db
 from desktop.db import APP_NAME
@@ -22,6 +24,9 @@ from desktop.ui.open_database import OpenDatabaseDialog
 from desktop.ui.safety import Recovery
 
 log = logging.getLogger(__name__)
+
+# When no paint arrives (a window that starts minimised, say), the backup starts this long after show().
+BACKUP_AT_THE_LATEST_MS = 3_000
 
 
 def application() -> QApplication:
@@ -112,6 +117,48 @@ def _open_or_recover(url: str, path: Path | None) -> Store | str | None:
     return None
 
 
+class AfterFirstPaint(QObject):
+    """Calls back once, when the event loop is next free after the widget's first paint.
+
+    That is, once the window shows; at the latest `fallback_ms` after this was made. A child of the
+    widget, gone with it; it holds the callback only until it is called or cancelled.
+    """
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None], fallback_ms: int) -> None:
+        super().__init__(widget)
+        self._callback: Callable[[], None] | None = callback
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.parent() and self._callback is not None:
+            QTimer.singleShot(0, self, self._call)  # after this paint and its flush to the screen
+        return False
+
+    def cancel(self) -> None:
+        self._callback = None
+        parent = self.parent() if isValid(self) else None  # gone with a window already deleted
+        if parent is not None:
+            parent.removeEventFilter(self)
+
+    def _call(self) -> None:
+        callback = self._callback
+        self.cancel()
+        if callback is not None:
+            callback()
+
+
+def start_automatic_backup(store: Store) -> None:
+    """The daily backup of the store's file, on a worker thread when one is due; logs, never raises."""
+    try:
+        started = store.start_automatic_backup()
+    except Exception:  # starting a thread can fail (too many threads); the close-time backup remains
+        log.exception("Could not start the automatic backup")
+        return
+    if started is not None:
+        log.info("Checking in the background whether %s needs its daily backup", started.database)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the database from the command line (or the default one) and run the window until it closes."""
     app = application()
@@ -120,13 +167,18 @@ def run_gui(args: argparse.Namespace) -> int:
         return 1
     store, lock = opened
     window: MainWindow | None = None
+    first_paint: AfterFirstPaint | None = None
     try:
         window = MainWindow(store, lock=lock)
+        # Opening did not wait for the daily backup: it is taken while the window is in use.
+        first_paint = AfterFirstPaint(window, lambda: start_automatic_backup(store), BACKUP_AT_THE_LATEST_MS)
         window.show()
         return event_loop(app)
     finally:
+        if first_paint is not None:
+            first_paint.cancel()
         wait_for_queries()
-        store.close()
+        store.close()  # waits for a background backup still running
         # Only now may another Taskforce open the file: the closing backup is written.
         if window is not None:
             window.release_lock()
