@@ -496,6 +496,7 @@ class MainWindow(QMainWindow):
             self.show_error(error.message)
             return
         self.set_store(store, owned=True)
+        store.start_automatic_backup()  # when one is due, on a worker thread, as at start-up
         if not same_file:
             self.release_lock()
             self._lock = lock

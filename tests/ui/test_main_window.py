@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import SQLModel
 from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled
 
-from desktop import __version__, db
+from desktop import __version__, backup, db
 from desktop.models import Task, TaskRead
 from desktop.store import Entity, Store
 from desktop.ui import delete_flow
@@ -384,6 +384,23 @@ def test_open_database_switches_every_tab(
     assert window.view("task").showing_empty_state
     assert column_texts(table(window, "user"), "username") == ["zoe"]
     assert not window.action_undo.isEnabled()
+
+
+def test_a_database_opened_gets_its_daily_backup_in_the_background(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "other.db"
+    other = Store.open(db.sqlite_url(path))
+    other.users.create({"username": "zoe", "email": "zoe@example.com"})
+    other.close()
+    for made in backup.list_backups(path):  # closing took one: make the next one due
+        made.path.unlink()
+    monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(path)))
+
+    window.action_open_database.trigger()
+
+    qtbot.waitUntil(lambda: len(backup.list_backups(path)) == 1, timeout=10_000)
+    assert backup.list_backups(path)[0].reason == backup.AUTOMATIC
 
 
 def test_a_database_that_cannot_be_opened_leaves_the_window_as_it_was(
