@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from random import Random
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from datahelpers import hero, task, team, user
 
+from desktop import db
 from desktop.models import TaskStatus
 from desktop.store import ENTITIES, MAX_PAGE_LIMIT, Repository, Store
+from desktop.store.repository import LOWERS_TO_ASCII
 
 
 def ids(rows: list[Any]) -> list[int]:
@@ -77,11 +83,165 @@ def test_search_covers_each_entitys_columns(store: Store) -> None:
 
 
 def test_search_folds_case_beyond_ascii(store: Store) -> None:
-    eclair, cafe = add_items(store, "Éclair", "Café au lait")
+    eclair, cafe, elodie = add_items(store, "Éclair", "Café au lait", "Élodie")
 
     assert ids(store.items.list(search="éCLAIR")) == [eclair]
     assert ids(store.items.list(search="CAFÉ")) == [cafe]
     assert store.items.count(search="ÉCL") == 1
+    assert ids(store.items.list(search="élodie")) == [elodie]
+    assert ids(store.items.page(0, 10, search="ÉLODIE")) == [elodie]
+
+
+# Titles and descriptions whose lower case is tricky: accents, ß, the Turkish dotted İ (lower case
+# "i" and a combining dot), the Kelvin sign (lower case "k"), final sigma, an emoji, wildcards.
+TRICKY_TEXTS = [
+    ("INVOICE 42", None),
+    ("Invoice", "paid"),
+    ("invoice", "INVOICE"),
+    ("in voice", "inv oice"),
+    ("\u212aelvin", None),
+    ("KELVIN", "kelvin"),
+    ("Alarm", "at 3 \u212a below"),
+    ("a\u212ab", "İstanbul"),
+    ("İSTANBUL", "ISTANBUL"),
+    ("taxİ", "TAXI rank"),
+    ("Straße", "STRASSE"),
+    ("Élodie", "élodie"),
+    ("ΣΊΣΥΦΟΣ", "σίσυφος"),
+    ("😀 Invoice", "😀"),
+    ("50% off", "under_score"),
+    ("back\\slash", "backslash"),
+    ("ﬁle", "file"),
+]
+TRICKY_SEARCHES = [
+    "invoice", "INVOICE", "Invoice 4", "voice", "kelvin", "KELVIN", "k", "3 k", "akb", "ab", "i", "I",
+    "istanbul", "stanbul", "taxi", "axi", "xi rank", "strasse", "ss", "lodie", "élodie", "ÉLODIE", "ß",
+    "σίσυφος", "😀", "file", "fi", "%", "_", "\\", "50%", "r_s", "k\\s", "\\%", "e",
+]  # fmt: skip
+
+
+def database_lower(backend: str, text: str) -> str:
+    """lower() as each database does it: Python's str.lower() on SQLite (desktop.db registers it).
+
+    PostgreSQL and MariaDB lower "İ" to a plain "i", and a final capital sigma to a plain small sigma.
+    """
+    if backend == "sqlite":
+        return text.lower()
+    return text.replace("\u0130", "i").replace("\u03a3", "\u03c3").lower()
+
+
+def test_search_finds_what_lower_case_finds(store: Store) -> None:
+    """Searches (ASCII ones take SQLite's own LIKE) find exactly the rows a brute-force filter finds."""
+    owner = user(store, "owner")
+    for title, description in TRICKY_TEXTS:
+        task(store, title, owner, description=description)
+    rows = store.tasks.page(0, 100, order_by="id")
+
+    def brute_force(search: str) -> list[int]:
+        needle = database_lower(store.backend, search.strip())
+        return [
+            record.read.id
+            for record in rows
+            if any(
+                needle in database_lower(store.backend, text or "")
+                for text in (record.read.title, record.read.description)
+            )
+        ]
+
+    for search in TRICKY_SEARCHES:
+        expected = brute_force(search)
+        assert ids(store.tasks.list(search=search, limit=100, order_by="id")) == expected, search
+        assert ids(store.tasks.page(0, 100, search=search, order_by="id")) == expected, search
+        assert store.tasks.count(search=search) == len(expected), search
+    # The rows the Kelvin sign and the mixed cases hide from a plain ASCII LIKE.
+    assert ids(store.tasks.list(search="kelvin", order_by="id")) == [rows[4].read.id, rows[5].read.id]
+    assert ids(store.tasks.list(search="invoice", order_by="id")) == [
+        r.read.id for r in (*rows[:3], rows[13])
+    ]
+    assert store.tasks.count(search="3 k") == 1
+    assert store.tasks.count(search="invoices") == 0
+
+
+def test_ascii_search_matches_python_lower_case_exactly_on_sqlite(sqlite_store: Store) -> None:
+    """Random text and searches from letters whose lower case is tricky, against a brute-force filter."""
+    random = Random(20_260_525)
+    owner = user(sqlite_store, "owner")
+    letters = "aAiIkK\u212a\u0130\u0131\u0307\u017fé_%\\"
+    for n in range(120):
+        words = ["".join(random.choices(letters, k=random.randint(1, 5))) for _ in range(2)]
+        task(sqlite_store, f"{n} {words[0]}", owner, description=words[1] if n % 3 else None)
+    rows = [record.read for record in sqlite_store.tasks.page(0, 200, order_by="id")]
+    searches = {"".join(random.choices("aikAIK_%\\", k=random.randint(1, 3))) for _ in range(150)}
+
+    for search in sorted(searches):
+        expected = [
+            row.id
+            for row in rows
+            if any(search.lower() in (text or "").lower() for text in (row.title, row.description))
+        ]
+        assert sqlite_store.tasks.count(search=search) == len(expected), search
+        assert ids(sqlite_store.tasks.page(0, 200, search=search, order_by="id")) == expected, search
+
+
+def test_lowers_to_ascii_is_every_such_character() -> None:
+    every = (chr(code) for code in range(sys.maxunicode + 1))
+    expected = "".join(c for c in every if not c.isascii() and any(ch.isascii() for ch in c.lower()))
+    assert LOWERS_TO_ASCII == expected
+    assert {"\u0130", "\u212a"} <= set(LOWERS_TO_ASCII)
+
+
+def search_sql(store: Store, search: str) -> str:
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        store.tasks.count(search=search)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+    return next(statement for statement in sent if "count(" in statement)
+
+
+def test_ascii_search_on_sqlite_calls_no_python_lower_for_plain_text(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ASCII search uses SQLite's LIKE in C; lower() (Python, holding the GIL) only for special rows."""
+    calls: list[object] = []
+
+    def counting_lower(value: object) -> object:
+        calls.append(value)
+        return value.lower() if isinstance(value, str) else value
+
+    monkeypatch.setattr(db, "_unicode_lower", counting_lower)
+    store = Store.open(sqlite_url)
+    try:
+        owner = user(store, "owner")
+        for n in range(30):
+            task(store, f"Invoice {n}", owner, description="Pay the invoice")
+        task(store, "\u212aelvin", owner, description="İstanbul")
+
+        sql = search_sql(store, "invoice")
+        assert "lower(" not in sql.lower(), sql
+        assert "task.title LIKE ? ESCAPE" in sql and "task.description LIKE ? ESCAPE" in sql, sql
+        # Only the Kelvin sign can hide a "k": lower() only behind instr() finding one.
+        sql = search_sql(store, "kelvin")
+        guarded = re.findall(r"instr\(task\.(\w+), \?\) > \? AND lower\(task\.(\w+)\)", sql)
+        assert guarded == [("title", "title"), ("description", "description")], sql
+        assert sql.count("lower(") == 2, sql
+
+        calls.clear()
+        assert store.tasks.count(search="invoice") == 30
+        assert store.tasks.count(search="INVOICE 1") == 11
+        assert calls == []
+        assert store.tasks.count(search="kelvin") == 1
+        assert calls == ["\u212aelvin"]
+        calls.clear()
+        assert store.tasks.count(search="élodie") == 0  # not ASCII: lower() on every row as before
+        assert len(calls) >= 31
+    finally:
+        store.close()
 
 
 # --- filters ----------------------------------------------------------------
