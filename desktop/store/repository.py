@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import builtins
+import functools
+import operator
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -35,6 +37,7 @@ R = TypeVar("R", bound=SQLModel)
 
 MAX_LIST_LIMIT = 100  # the seed's list_tasks bound
 MAX_PAGE_LIMIT = 2_000  # windows the GUI loads at once
+_set_slot = object.__setattr__  # as pydantic sets its slots, past the model's own __setattr__
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,12 @@ def _every_character() -> str:
     return utf32.decode("utf-32-le", "surrogatepass")
 
 
-def _lowering_to_ascii() -> str:
+@functools.cache
+def lowers_to_ascii() -> str:
     """Every non-ASCII character c whose c.lower() holds an ASCII character, from all code points.
+
+    These ("İ", the Kelvin sign "K") are what SQLite's own LIKE misses. Computed on the first ASCII
+    search (tens of milliseconds), not at import: start-up does not wait for it.
 
     str.lower() runs on blocks of 4,096 characters (in C, milliseconds for all of them); only a
     block whose lower case holds ASCII is looked at character by character. Lower-casing a block
@@ -90,8 +97,32 @@ def _lowering_to_ascii() -> str:
     return "".join(found)
 
 
-# Non-ASCII characters whose lower case holds ASCII ("İ", Kelvin sign "K"): SQLite's own LIKE misses them.
-LOWERS_TO_ASCII = _lowering_to_ascii()
+def trusted_constructor(read: type[SQLModel]) -> Callable[[dict[str, Any]], SQLModel]:
+    """Make Read objects from complete, already validated values: model_construct() without its work.
+
+    model_construct() looks up aliases and defaults field by field, which was most of the time a
+    page of 200 rows took. For a schema without aliases, extras or post-init hooks, given every
+    field, it comes down to setting the four slots pydantic reads; other schemas keep model_construct().
+    """
+    fields = read.model_fields.values()
+    plain = (
+        all(info.alias is None and info.validation_alias is None for info in fields)
+        and not read.__pydantic_post_init__
+        and not read.__pydantic_root_model__
+        and read.model_config.get("extra") != "allow"
+    )
+    if not plain:
+        return lambda values: read.model_construct(**values)
+
+    def construct(values: dict[str, Any]) -> SQLModel:
+        made = object.__new__(read)
+        _set_slot(made, "__dict__", values)
+        _set_slot(made, "__pydantic_fields_set__", set(values))
+        _set_slot(made, "__pydantic_extra__", None)
+        _set_slot(made, "__pydantic_private__", None)
+        return made
+
+    return construct
 
 
 def escape_like(text: str) -> str:
@@ -108,7 +139,7 @@ def matches_nothing(search: str) -> bool:
 
 
 def reachable_specials(text: str) -> str:
-    """The characters of LOWERS_TO_ASCII through whose lower case a search for ASCII text could match.
+    """The characters of lowers_to_ascii() through whose lower case a search for ASCII text could match.
 
     A match in lower(value) that SQLite's LIKE misses in value takes in an ASCII character that one
     of them lowers to, where the text holds that character, and not cut off by the non-ASCII rest
@@ -117,7 +148,7 @@ def reachable_specials(text: str) -> str:
     """
     needle = text.lower()
     reachable = []
-    for special in LOWERS_TO_ASCII:
+    for special in lowers_to_ascii():
         lowered = special.lower()
         for j, char in enumerate(lowered):
             if not char.isascii():
@@ -172,6 +203,10 @@ class Repository(Generic[R]):
         self.entity = entity
         self._table = entity.sa_table
         self._columns = [column.name for column in self._table.c]
+        # Where each field of the Read schema is in a row of sa.select(table), in the schema's order.
+        self._read_fields = builtins.tuple(entity.read.model_fields)
+        self._read_positions = operator.itemgetter(*(self._columns.index(name) for name in self._read_fields))
+        self._construct_read = trusted_constructor(entity.read)
 
     # --- plumbing ------------------------------------------------------------
 
@@ -204,9 +239,9 @@ class Repository(Generic[R]):
         read: R = self.entity.read.model_validate(dict(values))  # type: ignore[assignment]
         return read
 
-    def _construct(self, values: Mapping[str, Any]) -> R:
-        """A Read object from a row read back, without validating again what was validated when written."""
-        read: R = self.entity.read.model_construct(**values)  # type: ignore[assignment]
+    def _construct(self, row: Sequence[Any]) -> R:
+        """A Read object from a row of sa.select(table), not validated again: it was when written."""
+        read: R = self._construct_read(dict(zip(self._read_fields, self._read_positions(row), strict=True)))  # type: ignore[assignment]
         return read
 
     def _notify(self, kind: str, ids: Sequence[int]) -> None:
@@ -384,17 +419,13 @@ class Repository(Generic[R]):
         window_ids = window.subquery("window_ids")
         stmt = stmt.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
         with self.transaction() as session:
-            rows = builtins.list(session.execute(stmt).mappings())
+            rows = builtins.list(session.execute(stmt))
         if backwards:
             rows.reverse()
-        keys = [reference.label_key for reference in self.entity.references]
-        return [
-            Record(
-                read=self._construct({name: row[name] for name in self._columns}),
-                refs={key: row[f"ref__{key}"] for key in keys},
-            )
-            for row in rows
-        ]
+        # The reference names follow the table's columns, in the order of entity.references.
+        first = len(self._columns)
+        refs = [(reference.label_key, first + n) for n, reference in enumerate(self.entity.references)]
+        return [Record(read=self._construct(row), refs={key: row[at] for key, at in refs}) for row in rows]
 
     def position(
         self,
