@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -91,9 +91,22 @@ class EntityTable(QTableView):
     """A table whose type-ahead goes to the search box: the store searches all rows, not just loaded ones."""
 
     typed = Signal(str)
+    end_before_counted = Signal()  # Ctrl+End while only the first rows are known: the end is further
 
     def keyboardSearch(self, search: str) -> None:
         self.typed.emit(search)
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        model = self.model()
+        if (
+            cursorAction == QAbstractItemView.CursorAction.MoveEnd
+            and isinstance(model, EntityTableModel)
+            and model.count_pending
+        ):
+            self.end_before_counted.emit()
+        return super().moveCursor(cursorAction, modifiers)
 
 
 class EntityView(QWidget):
@@ -112,6 +125,8 @@ class EntityView(QWidget):
         self.setObjectName(f"{self.entity.plural}View")
         self._pending_row: int | None = None
         self._wanted_id: int | None = None
+        # Ctrl+End before the count went to the last row known then: the real last one once it is counted.
+        self._end_known: int | None = None
 
         self.filter_bar = FilterBar(self.entity, model.store, self)
         self.filter_bar.applied.connect(self._apply_filters)
@@ -132,6 +147,8 @@ class EntityView(QWidget):
         model.counts_changed.connect(self._show_empty_state_if_empty)
         model.store_changed.connect(self._on_store_change)
         model.counts_changed.connect(self._select_pending_row)
+        model.counts_changed.connect(self._go_to_end_if_wanted)
+        self.table.end_before_counted.connect(self._want_end)
         model.row_followed.connect(self._on_row_followed)
         model.row_located.connect(self._on_row_located)
         self.selection_changed.connect(self._follow_selected_row)
@@ -243,6 +260,16 @@ class EntityView(QWidget):
             return  # after the rows being counted arrive
         row, self._pending_row = self._pending_row, None
         self._select_row(row, scroll=True)
+
+    def _want_end(self) -> None:
+        self._end_known = self.model.rowCount() - 1
+
+    def _go_to_end_if_wanted(self) -> None:
+        if self._end_known is None or self.model.count_pending:
+            return
+        known, self._end_known = self._end_known, None
+        if self.table.currentIndex().row() == known:  # not moved elsewhere meanwhile
+            self._select_row(self.model.rowCount() - 1, scroll=True)
 
     def _select_row(self, row: int, *, scroll: bool) -> None:
         if not 0 <= row < self.model.rowCount():

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from uihelpers import wait_loaded
 
 from desktop.models import Task, TaskStatus, User
 from desktop.store import ENTITIES, Store
 from desktop.ui.table_model import EntityTableModel
+from desktop.ui.views import EntityView
 
 ROWS = 1_000
 
@@ -122,6 +124,29 @@ def test_a_table_opened_shows_its_first_rows_before_its_count_arrives(
     finally:
         counts.hold.set()
         opened.shutdown()
+
+
+@pytest.mark.parametrize("moved_meanwhile", [False, True])
+def test_ctrl_end_before_the_count_goes_to_the_last_row_once_counted(
+    qtbot: QtBot, tasks_store: Store, counts: CountSpy, moved_meanwhile: bool
+) -> None:
+    counts.hold.clear()
+    view = EntityView(EntityTableModel(tasks_store, ENTITIES["task"]))
+    qtbot.addWidget(view)
+    view.show()
+    try:
+        qtbot.waitUntil(lambda: view.model.record_at(0) is not None, timeout=5_000)
+        view.table.setFocus()
+        qtbot.keyClick(view.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        assert view.table.currentIndex().row() == 199  # the last row known so far
+        if moved_meanwhile:
+            qtbot.keyClick(view.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+        counts.hold.set()
+        wait_loaded(qtbot, view.model)
+        assert view.table.currentIndex().row() == (0 if moved_meanwhile else ROWS - 1)
+    finally:
+        counts.hold.set()
+        view.model.shutdown()
 
 
 def test_the_first_rows_of_a_superseded_filter_are_dropped(
