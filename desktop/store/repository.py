@@ -40,7 +40,7 @@ MAX_PAGE_LIMIT = 2_000  # windows the GUI loads at once
 _set_slot = object.__setattr__  # as pydantic sets its slots, past the model's own __setattr__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record(Generic[R]):
     """A row as the views show it: the Read object plus the names of the rows it references."""
 

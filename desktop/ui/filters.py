@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QToolBar, QWidget
+from shiboken6 import isValid
 
 from desktop.models import PRICE_MAX, TaskStatus
 from desktop.store import ENTITIES, Entity, Store
 from desktop.ui.icons import icon
+from desktop.ui.loading import Outcome, QueryRunner
+
+log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 200
 ALL = "All"
@@ -156,15 +161,29 @@ class ReferenceFilter(Filter):
         self.combo.setToolTip(f"Show only {entity.plural} of this {reference.label_key}")
         self.combo.setMinimumContentsLength(10)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        # The names are read by fill(), once the window shows its first rows: not before them.
+        # The names are read by fill(), once the window shows its first rows, on a query thread.
         self._filled = False
+        self._reading = 0  # the newest read of the names; 0 once it has arrived
+        self._reads = 0
+        self._wanted: int | None = None  # a row selected before its name had arrived
+        self._runner = QueryRunner()
+        self._runner.finished.connect(self._show_names)
         self._add_fixed_choices()
+        self.combo.activated.connect(self._forget_wanted)  # a choice of the person's own
         self.combo.currentIndexChanged.connect(changed)
         self.widget = self.combo
 
+    def _forget_wanted(self) -> None:
+        self._wanted = None
+
     @property
     def filled(self) -> bool:
-        return self._filled
+        """The names were asked for and have arrived."""
+        return self._filled and not self._reading
+
+    @property
+    def loading(self) -> bool:
+        return bool(self._reading)
 
     def set_store(self, store: Store) -> None:
         self._store = store
@@ -178,20 +197,33 @@ class ReferenceFilter(Filter):
             self.reload()
 
     def reload(self) -> None:
-        """Fill the choices from the store, keeping the current one when it still exists."""
+        """Read the choices again (off the GUI thread), keeping the current one when it still exists."""
         if not self._filled:
             return  # fill() reads them when they are first needed, current by then
-        current = self.combo.currentData()
+        self._reads += 1
+        self._reading = self._reads
+        repository = self._store.repository(self.target.name)
+        self._runner.submit(self._reads, lambda: list(repository.names()))
+
+    def _show_names(self, outcome: Outcome) -> None:
+        if outcome.tag != self._reading or not isValid(self.combo):
+            return  # a newer read is coming, or the window has gone
+        self._reading = 0
+        if outcome.error is not None:
+            log.warning("Could not read the %s for the filter: %s", self.target.plural, outcome.error)
+            return
+        wanted, self._wanted = self._wanted, None
+        current = self.combo.currentData() if wanted is None else wanted
         blocked = self.combo.blockSignals(True)
         try:
             self.combo.clear()
             self._add_fixed_choices()
-            for row_id, name in self._store.repository(self.target.name).names():
+            for row_id, name in outcome.value:
                 self.combo.addItem(name, row_id)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
         finally:
             self.combo.blockSignals(blocked)
-        if self.combo.currentData() != current:
+        if self.combo.currentData() != current or wanted is not None:
             self.combo.currentIndexChanged.emit(self.combo.currentIndex())
 
     def _add_fixed_choices(self) -> None:
@@ -201,21 +233,28 @@ class ReferenceFilter(Filter):
 
     def select(self, row_id: int | None) -> None:
         self.fill()
-        self.combo.setCurrentIndex(max(0, self.combo.findData(row_id)))
+        index = self.combo.findData(row_id)
+        # A row whose name is still being read is chosen when it arrives; the filter uses it now.
+        self._wanted = row_id if index < 0 and self._reading and row_id is not None else None
+        self.combo.setCurrentIndex(max(0, index))
 
     def values(self) -> dict[str, Any]:
-        value = self.combo.currentData()
+        value = self._current()
         if value == self.NONE:
             return {self._none_filter: False}
         return {self.field: value}
 
+    def _current(self) -> Any:
+        return self.combo.currentData() if self._wanted is None else self._wanted
+
     def save(self) -> Any:
-        return self.combo.currentData()
+        return self._current()
 
     def restore(self, saved: Any) -> None:
         self.select(saved)
 
     def clear(self) -> None:
+        self._wanted = None
         self.combo.setCurrentIndex(0)
 
 
@@ -316,7 +355,8 @@ class FilterBar(QToolBar):
 
     @property
     def pending(self) -> bool:
-        return self._debounce.isActive()
+        """A change is waiting to be applied, or names are still being read."""
+        return self._debounce.isActive() or any(control.loading for control in self.references.values())
 
     def values(self) -> tuple[str, dict[str, Any]]:
         filters: dict[str, Any] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +129,49 @@ def test_a_filter_opened_before_its_names_were_read_reads_them(
 
     owners.combo.showPopup()
 
-    assert owners.combo.count() == len(sample_store.users.list()) + 1
+    qtbot.waitUntil(lambda: owners.combo.count() == len(sample_store.users.list()) + 1)
     owners.combo.hidePopup()
+
+
+def test_no_query_runs_on_the_gui_thread_while_the_window_opens(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    on_gui_thread: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(statement)
+
+    sa.event.listen(sample_store.engine, "before_cursor_execute", note)
+    try:
+        window = MainWindow(sample_store, settings)
+        qtbot.addWidget(window)
+        show(qtbot, window)
+        owners = window.view("task").filter_bar.references["owner_id"]
+        teams = window.view("hero").filter_bar.references["team_id"]
+        qtbot.waitUntil(lambda: owners.filled and teams.filled)
+        wait_settled(qtbot, window)
+    finally:
+        sa.event.remove(sample_store.engine, "before_cursor_execute", note)
+
+    assert on_gui_thread == []
+
+
+def test_a_row_chosen_before_the_names_arrive_filters_at_once(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    window = MainWindow(sample_store, settings)
+    qtbot.addWidget(window)
+    tasks = window.view("task")
+    bob = next(user for user in sample_store.users.list() if user.username == "bob")
+
+    tasks.filter_to("owner_id", bob.id)
+
+    assert tasks.model.query.filter_values["owner_id"] == bob.id  # applied before the name is known
+    owners = tasks.filter_bar.references["owner_id"]
+    qtbot.waitUntil(lambda: owners.filled)
+    assert owners.combo.currentText() == "bob"
+    assert tasks.filter_bar.values()[1]["owner_id"] == bob.id
 
 
 def test_showing_a_hidden_tab_starts_its_queries_at_once(
