@@ -36,6 +36,7 @@ WINDOW_ROWS = 200
 MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
 MAX_PARALLEL_PAGES = 2
 MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
+PREFETCH_ROWS = 50  # about two screens: scrolling into the next window finds it read already
 PLACEHOLDER = "…"
 # The view asks for seven roles of every cell on every paint, about a thousand calls: the roles are
 # compared as plain ints (comparing with enum members costs an attribute lookup each time).
@@ -590,7 +591,23 @@ class EntityTableModel(QAbstractTableModel):
         cells = window.cells[offset]
         if cells is None:
             cells = window.cells[offset] = self._format(window.records[offset])
+            self._prefetch_near(row)
         return cells
+
+    def _prefetch_near(self, row: int) -> None:
+        """A row near the edge of its window is on screen: read the next window before it is needed."""
+        number, offset = divmod(row, WINDOW_ROWS)
+        if offset >= WINDOW_ROWS - PREFETCH_ROWS:
+            neighbour = number + 1
+        elif offset < PREFETCH_ROWS:
+            neighbour = number - 1
+        else:
+            return
+        if neighbour < 0 or neighbour * WINDOW_ROWS >= self._row_count:
+            return
+        window = self._windows.get(neighbour)
+        if window is None or window.generation != self._generation:
+            self._want_window(neighbour)
 
     def _format(self, record: Record[Any]) -> tuple[str | None, ...]:
         read, refs = record.read, record.refs

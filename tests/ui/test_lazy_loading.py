@@ -111,6 +111,19 @@ def test_the_last_row_is_read_from_the_end(qtbot: QtBot, model: EntityTableModel
     assert all(limit <= WINDOW_ROWS for _, limit, _ in spy.calls)
 
 
+def test_rows_near_the_end_of_a_window_read_the_next_one_ahead(
+    qtbot: QtBot, model: EntityTableModel, spy: PageSpy
+) -> None:
+    assert titles(model, range(100, 120)) == [f"Task {row:05d}" for row in range(100, 120)]
+    assert len(spy.calls) == 1  # the middle of the first window: nothing more to read
+
+    titles(model, range(WINDOW_ROWS - 30, WINDOW_ROWS))  # scrolled down near its end
+
+    qtbot.waitUntil(lambda: model.record_at(WINDOW_ROWS) is not None)
+    assert [offset for offset, _, _ in spy.calls] == [0, WINDOW_ROWS]
+    assert titles(model, range(WINDOW_ROWS, WINDOW_ROWS + 3)) == ["Task 00200", "Task 00201", "Task 00202"]
+
+
 def test_memory_stays_bounded_however_far_one_scrolls(big_store: Store, spy: PageSpy) -> None:
     model = EntityTableModel(big_store, ENTITIES["task"], synchronous=True)
     for row in range(0, ROWS, WINDOW_ROWS // 2):
