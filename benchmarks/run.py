@@ -58,6 +58,10 @@ def run_side(module: str, arguments: Sequence[str], env: dict[str, str] | None =
     )
 
 
+IMPORTED_MARKER = "IMPORTED"
+IMPORTS_ALONE = f"import sqlmodel, PySide6.QtWidgets; print({IMPORTED_MARKER!r}, flush=True)"
+
+
 def time_to_first_paint(command: Sequence[str], env: dict[str, str], marker: str = RESULT_PREFIX) -> float:
     """Seconds from spawning the process to reading the line (marker) it prints once it has painted."""
     started = time.perf_counter()
@@ -94,6 +98,8 @@ def cold_starts(url: str, path: Path | None, runs: int, reference: bool) -> dict
                 RESULT_PREFIX,
             ),
             "taskforce_source_window": ([*python, "desktop", "--database-url", url], probe, WINDOW_MARKER),
+            # The floor under both: importing the libraries the app is built on, and nothing else.
+            "imports_alone": ([sys.executable, "-c", IMPORTS_ALONE], env, IMPORTED_MARKER),
         }
         if BINARY.exists():
             starts["taskforce_binary_window"] = ([str(BINARY), "--database-url", url], probe, WINDOW_MARKER)
@@ -294,6 +300,19 @@ def verdicts(tf: dict[str, Any], ref: dict[str, Any] | None, extra: dict[str, An
                         "pass": figure["median_ms"] <= 1000,
                     }
                 )
+        floor = cold.get("imports_alone", {}).get("median_ms")
+        if floor is not None:
+            rows.append(
+                {
+                    "step": "cold_start_imports_alone",
+                    "label": "import sqlmodel + PySide6 alone",
+                    "taskforce_ms": floor,
+                    "reference_ms": None,
+                    "ratio": None,
+                    "target": "(the floor)",
+                    "pass": None,
+                }
+            )
     return rows
 
 
