@@ -9,12 +9,15 @@ TASKFORCE_REQUIRE_SERVERS=1 (CI), where they fail instead.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from PySide6.QtCore import QSettings
 from sqlmodel import SQLModel
 
 import desktop.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -39,6 +42,9 @@ def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "share"))
     monkeypatch.delenv("TASKFORCE_DATABASE_URL", raising=False)
+    # Qt reads XDG_CONFIG_HOME once per process, at the first QSettings: each test says it again.
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(home / "config"))
     return home
 
 
@@ -174,3 +180,21 @@ def sqlite_store(sqlite_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def run_offscreen() -> Callable[[str], str]:
+    """Run Python code in a fresh interpreter on Qt's offscreen platform; what it printed."""
+
+    def run(code: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return result.stdout
+
+    return run

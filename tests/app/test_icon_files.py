@@ -6,6 +6,7 @@ import os
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +90,9 @@ def test_the_generated_files_match_their_svg_sources() -> None:
     assert (result.returncode, result.stderr) == (0, ""), "run scripts/render_icons.py and commit its output"
 
 
-def test_the_check_allows_a_step_of_antialiasing_but_not_another_picture(tmp_path: Path) -> None:
+def test_the_check_allows_a_step_of_antialiasing_but_not_another_picture(
+    tmp_path: Path, run_offscreen: Callable[[str], str]
+) -> None:
     # Qt renders antialiased edges a step differently on other CPUs; a changed icon is still stale.
     script = f"""
 import sys
@@ -112,13 +115,4 @@ for candidate in (nudged, painted):
     results.append(icons.stale([(icons.Path(target), expected)]) == [])
 print(results)
 """
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-
-    assert result.stdout.strip() == "[True, False]"
+    assert run_offscreen(script).strip() == "[True, False]"

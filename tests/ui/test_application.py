@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -112,7 +111,7 @@ def test_any_refusal_to_open_is_a_message(monkeypatch: pytest.MonkeyPatch) -> No
     assert shown == ["Another Taskforce has this database open."]
 
 
-def test_start_up_objects_are_left_out_of_garbage_collections() -> None:
+def test_start_up_objects_are_left_out_of_garbage_collections(run_offscreen: Callable[[str], str]) -> None:
     # A full collection walked ~80,000 start-up objects (80-120 ms, a visible stall while scrolling).
     script = (
         "import gc\n"
@@ -120,14 +119,6 @@ def test_start_up_objects_are_left_out_of_garbage_collections() -> None:
         "application()\n"
         "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    frozen, still_walked = map(int, result.stdout.split())
+    frozen, still_walked = map(int, run_offscreen(script).split())
     assert frozen > 20_000
     assert still_walked < 1_000

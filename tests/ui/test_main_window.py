@@ -48,6 +48,14 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogSpy:
     return spy
 
 
+@pytest.fixture
+def built(qtbot: QtBot, sample_store: Store, settings: QSettings) -> MainWindow:
+    """A main window over the sample data, made but not shown yet."""
+    window = MainWindow(sample_store, settings)
+    qtbot.addWidget(window)
+    return window
+
+
 def table(window: MainWindow, entity: str) -> QTableView:
     return window.view(entity).table
 
@@ -104,15 +112,13 @@ def test_hidden_tabs_query_only_after_the_shown_tab_has_its_rows(
 
 
 def test_the_filters_read_their_names_after_the_first_rows(
-    qtbot: QtBot, sample_store: Store, settings: QSettings
+    qtbot: QtBot, built: MainWindow, sample_store: Store
 ) -> None:
-    window = MainWindow(sample_store, settings)
-    qtbot.addWidget(window)
-    owners = window.view("task").filter_bar.references["owner_id"]
-    teams = window.view("hero").filter_bar.references["team_id"]
+    owners = built.view("task").filter_bar.references["owner_id"]
+    teams = built.view("hero").filter_bar.references["team_id"]
     assert [owners.combo.count(), teams.combo.count()] == [1, 2]  # All; All and No team
 
-    show(qtbot, window)
+    show(qtbot, built)
     qtbot.waitUntil(lambda: owners.filled and teams.filled)
 
     users, team_rows = len(sample_store.users.list()), len(sample_store.teams.list())
@@ -120,11 +126,9 @@ def test_the_filters_read_their_names_after_the_first_rows(
 
 
 def test_a_filter_opened_before_its_names_were_read_reads_them(
-    qtbot: QtBot, sample_store: Store, settings: QSettings
+    qtbot: QtBot, built: MainWindow, sample_store: Store
 ) -> None:
-    window = MainWindow(sample_store, settings)
-    qtbot.addWidget(window)
-    owners = window.view("task").filter_bar.references["owner_id"]
+    owners = built.view("task").filter_bar.references["owner_id"]
     assert not owners.filled
 
     owners.combo.showPopup()
@@ -158,11 +162,9 @@ def test_no_query_runs_on_the_gui_thread_while_the_window_opens(
 
 
 def test_a_row_chosen_before_the_names_arrive_filters_at_once(
-    qtbot: QtBot, sample_store: Store, settings: QSettings
+    qtbot: QtBot, built: MainWindow, sample_store: Store
 ) -> None:
-    window = MainWindow(sample_store, settings)
-    qtbot.addWidget(window)
-    tasks = window.view("task")
+    tasks = built.view("task")
     bob = next(user for user in sample_store.users.list() if user.username == "bob")
 
     tasks.filter_to("owner_id", bob.id)
@@ -174,15 +176,11 @@ def test_a_row_chosen_before_the_names_arrive_filters_at_once(
     assert tasks.filter_bar.values()[1]["owner_id"] == bob.id
 
 
-def test_showing_a_hidden_tab_starts_its_queries_at_once(
-    qtbot: QtBot, sample_store: Store, settings: QSettings
-) -> None:
-    window = MainWindow(sample_store, settings)
-    qtbot.addWidget(window)
-    heroes = window.view("hero").model
+def test_showing_a_hidden_tab_starts_its_queries_at_once(qtbot: QtBot, built: MainWindow) -> None:
+    heroes = built.view("hero").model
     assert not heroes.started
 
-    window.tabs.setCurrentWidget(window.view("hero"))
+    built.tabs.setCurrentWidget(built.view("hero"))
 
     assert heroes.started
     qtbot.waitUntil(lambda: heroes.counted and heroes.is_idle())
