@@ -162,7 +162,7 @@ class ReferenceFilter(Filter):
         self.combo.setMinimumContentsLength(10)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # The names are read by fill(), once the window shows its first rows, on a query thread.
-        self._filled = False
+        self._asked = False  # fill() was called: the names are wanted
         self._reading = 0  # the newest read of the names; 0 once it has arrived
         self._reads = 0
         self._wanted: int | None = None  # a row selected before its name had arrived
@@ -179,7 +179,7 @@ class ReferenceFilter(Filter):
     @property
     def filled(self) -> bool:
         """The names were asked for and have arrived."""
-        return self._filled and not self._reading
+        return self._asked and not self._reading
 
     @property
     def loading(self) -> bool:
@@ -187,18 +187,18 @@ class ReferenceFilter(Filter):
 
     def set_store(self, store: Store) -> None:
         self._store = store
-        if self._filled:
+        if self._asked:
             self.reload()
 
     def fill(self) -> None:
         """Read the names the first time they are needed."""
-        if not self._filled:
-            self._filled = True
+        if not self._asked:
+            self._asked = True
             self.reload()
 
     def reload(self) -> None:
         """Read the choices again (off the GUI thread), keeping the current one when it still exists."""
-        if not self._filled:
+        if not self._asked:
             return  # fill() reads them when they are first needed, current by then
         self._reads += 1
         self._reading = self._reads

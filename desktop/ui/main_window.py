@@ -284,11 +284,7 @@ class MainWindow(QMainWindow):
 
     def _start_hidden_tabs_later(self) -> None:
         """The other tabs, and the names the filters offer, are read once the shown tab has its first rows."""
-        shown = self.current_view.model
-        if shown.is_idle():
-            self._start_all_tabs()
-        else:
-            shown.loaded.connect(self._start_all_tabs, Qt.ConnectionType.SingleShotConnection)
+        self.current_view.model.loaded.connect(self._start_all_tabs, Qt.ConnectionType.SingleShotConnection)
 
     def _start_all_tabs(self) -> None:
         for view in self.views.values():

@@ -418,13 +418,13 @@ class EntityTableModel(QAbstractTableModel):
         writable = self.writing_allowed()
         table = []
         for column in self.columns:
-            flags = READ_FLAGS
-            if writable and column.editable and column.kind is Kind.FLAG:
-                flags = READ_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
-            elif writable and column.editable and column.kind is not Kind.LONG_TEXT:
-                # Paragraphs are edited in the dialog, not in a one-line cell.
-                flags = READ_FLAGS | Qt.ItemFlag.ItemIsEditable
-            table.append(flags)
+            # Paragraphs are edited in the dialog, not in a one-line cell.
+            if not writable or not column.editable or column.kind is Kind.LONG_TEXT:
+                table.append(READ_FLAGS)
+            elif column.kind is Kind.FLAG:
+                table.append(READ_FLAGS | Qt.ItemFlag.ItemIsUserCheckable)
+            else:
+                table.append(READ_FLAGS | Qt.ItemFlag.ItemIsEditable)
         return table
 
     def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
