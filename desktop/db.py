@@ -88,6 +88,14 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database).expanduser().resolve()
 
 
+def database_file(url: str) -> Path | None:
+    """The SQLite file a URL names, or None (a server, or text that is no URL: opening it will say so)."""
+    try:
+        return sqlite_path(url)
+    except sa.exc.ArgumentError:
+        return None
+
+
 def migrations_dir() -> Path:
     """The Alembic scripts: next to the package in a checkout or bundle, inside it when installed."""
     package = Path(__file__).resolve().parent

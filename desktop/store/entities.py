@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,7 +91,10 @@ def _has_team(table: sa.Table, value: Any) -> sa.ColumnElement[bool]:
 
 
 def _min_price(table: sa.Table, value: Any) -> sa.ColumnElement[bool]:
-    return table.c.price >= float(value)
+    price = float(value)
+    if not math.isfinite(price):
+        raise ValueError("must be a finite number")
+    return table.c.price >= price
 
 
 TEAMS = Entity(

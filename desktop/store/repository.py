@@ -10,10 +10,11 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel
@@ -22,16 +23,16 @@ from desktop import db
 from desktop.errors import (
     ConflictError,
     DuplicateError,
+    FieldProblem,
     InUseError,
+    InvalidDataError,
     NotFoundError,
     RelatedRowError,
-    StorageError,
+    invalid_data,
 )
+from desktop.store.driver_errors import classify
 from desktop.store.entities import ENTITIES, Entity
 from desktop.store.events import Change
-
-if TYPE_CHECKING:
-    from desktop.store.store import Store
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -125,6 +126,12 @@ def trusted_constructor(read: type[SQLModel]) -> Callable[[dict[str, Any]], SQLM
     return construct
 
 
+@functools.cache
+def column_values(python_type: Any) -> TypeAdapter[Any]:
+    """Checks and converts a filter value for a column of this type ("7" → 7, "abc" refused)."""
+    return TypeAdapter(python_type)
+
+
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -182,23 +189,40 @@ def sqlite_ascii_ilike(column: sa.ColumnElement[Any], pattern: str, specials: st
     return sa.or_(found, sa.and_(holds_special, sa.func.lower(column).like(pattern.lower(), escape="\\")))
 
 
-def friendly_storage_error(error: sa.exc.DBAPIError) -> str:
-    text = str(error.orig).lower()
-    if "full" in text or "no space" in text:
-        return "The disk is full: the change was not saved. Free some space and try again."
-    if "i/o error" in text:
-        return "The disk could not be read or written (input/output error): the change was not saved."
-    if "locked" in text or "busy" in text or "lock wait" in text:
-        return "The database is busy in another program: the change was not saved. Try again in a moment."
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return "The database is read-only: changes cannot be saved."
-    if "closed" in text or "connect" in text or "lost" in text or "gone away" in text:
-        return "The connection to the database was lost. Check that it is reachable and try again."
-    return f"The database refused the operation: {error.orig}"
+class StoreAccess(Protocol):
+    """What a repository needs of its store (desktop.store.store.Store), without importing it."""
+
+    engine: Engine
+
+    @property
+    def backend(self) -> str: ...
+
+    def ensure_writable(self) -> None: ...
+
+    def notify(self, change: Change) -> None: ...
+
+    def detach_children(
+        self,
+        session: Session,
+        parent: Entity,
+        ids: Sequence[int],
+        reassign_to: int | None,
+        deletion: Deletion,
+    ) -> None: ...
+
+
+# The ids a database can hold: SQLite's INTEGER is 64-bit, PostgreSQL's and MariaDB's 32-bit.
+ID_BITS = {"sqlite": 64}
+
+
+def storable_id(row_id: object, backend: str) -> bool:
+    """Whether an id can name a row at all; any other (2**63, -2**31 - 1 on a server) names none."""
+    limit = 2 ** (ID_BITS.get(backend, 32) - 1)
+    return isinstance(row_id, int) and not isinstance(row_id, bool) and -limit <= row_id < limit
 
 
 class Repository(Generic[R]):
-    def __init__(self, store: Store, entity: Entity) -> None:
+    def __init__(self, store: StoreAccess, entity: Entity) -> None:
         self._store = store
         self.entity = entity
         self._table = entity.sa_table
@@ -221,19 +245,14 @@ class Repository(Generic[R]):
         try:
             with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
-        except sa.exc.IntegrityError as error:
-            raise self._integrity_error(error) from error
-        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError) as error:
-            raise StorageError(friendly_storage_error(error)) from error
+        except sa.exc.DBAPIError as error:
+            raise classify(error, self.entity) from error
 
-    def _integrity_error(self, error: sa.exc.IntegrityError) -> Exception:
-        text = str(error.orig).lower()
-        for name in self.entity.unique_fields:
-            if name in text:
-                return DuplicateError(f"That {name} is already taken by another {self.entity.label.lower()}.")
-        if "foreign" in text:
-            return RelatedRowError(f"The {self.entity.label.lower()} refers to a row that does not exist.")
-        return StorageError(f"The database refused the change: {error.orig}")
+    def _validated(self, schema: type[SQLModel], values: Mapping[str, Any]) -> SQLModel:
+        try:
+            return schema.model_validate(dict(values))
+        except ValidationError as error:
+            raise invalid_data(self.entity.name, error) from None
 
     def _read(self, values: Mapping[Any, Any]) -> R:
         read: R = self.entity.read.model_validate(dict(values))  # type: ignore[assignment]
@@ -248,7 +267,10 @@ class Repository(Generic[R]):
         self._store.notify(Change(self.entity.name, kind, tuple(ids)))
 
     def _not_found(self, row_id: int) -> NotFoundError:
-        return NotFoundError(f"{self.entity.label} not found")
+        return NotFoundError(f"{self.entity.label} not found", entity=self.entity.name, row_id=row_id)
+
+    def _storable(self, row_id: object) -> bool:
+        return storable_id(row_id, self._store.backend)
 
     def _changed_elsewhere(self, row_id: int) -> NotFoundError | ConflictError:
         """After an update found the row changed or deleted by someone else: say which, tell the views."""
@@ -257,9 +279,18 @@ class Repository(Generic[R]):
             current = self.get(row_id)
         except NotFoundError:
             self._notify("deleted", [row_id])
-            return NotFoundError(f"This {label} no longer exists: it was deleted elsewhere.")
+            return NotFoundError(
+                f"This {label} no longer exists: it was deleted elsewhere.",
+                entity=self.entity.name,
+                row_id=row_id,
+            )
         self._notify("updated", [row_id])
-        return ConflictError(f"This {label} was changed elsewhere after you opened it.", current)
+        return ConflictError(
+            f"This {label} was changed elsewhere after you opened it.",
+            entity=self.entity.name,
+            row_id=row_id,
+            current=current,
+        )
 
     def _checked(self, session: Session, values: Mapping[str, Any], row_id: int | None) -> None:
         """Refuse dangling references and taken unique values with messages people understand."""
@@ -268,8 +299,14 @@ class Repository(Generic[R]):
             if target_id is None:
                 continue
             target = ENTITIES[reference.target]
-            if session.get(target.table, target_id) is None:
-                raise RelatedRowError(f"There is no {target.label.lower()} with id {target_id}.")
+            if not self._storable(target_id) or session.get(target.table, target_id) is None:
+                raise RelatedRowError(
+                    f"There is no {target.label.lower()} with id {target_id}.",
+                    entity=self.entity.name,
+                    field=reference.field,
+                    target=target.name,
+                    value=target_id,
+                )
         for name in self.entity.unique_fields:
             if name not in values:
                 continue
@@ -280,22 +317,21 @@ class Repository(Generic[R]):
             if session.execute(stmt.limit(1)).first() is not None:
                 raise DuplicateError(
                     f"{name.capitalize()} {values[name]!r} is already taken by another "
-                    f"{self.entity.label.lower()}."
+                    f"{self.entity.label.lower()}.",
+                    entity=self.entity.name,
+                    field=name,
+                    value=values[name],
                 )
 
     # --- queries -------------------------------------------------------------
 
     def _where(self, stmt: sa.Select[Any], search: str | None, filters: Mapping[str, Any]) -> sa.Select[Any]:
         for name, value in filters.items():
-            try:
-                make_clause = self.entity.filters[name]
-            except KeyError:
+            if name not in self.entity.filters:
                 known = ", ".join(self.entity.filters) or "none"
-                raise ValueError(
-                    f"{self.entity.plural} cannot be filtered by {name!r} (filters: {known})"
-                ) from None
+                raise ValueError(f"{self.entity.plural} cannot be filtered by {name!r} (filters: {known})")
             if value is not None:
-                stmt = stmt.where(make_clause(self._table, value))
+                stmt = stmt.where(self._filter_clause(name, value))
         if search and matches_nothing(search):
             stmt = stmt.where(sa.false())
         elif search:
@@ -309,6 +345,24 @@ class Repository(Generic[R]):
                 clauses = [column.ilike(pattern, escape="\\") for column in columns]
             stmt = stmt.where(sa.or_(*clauses))
         return stmt
+
+    def _filter_clause(self, name: str, value: Any) -> sa.ColumnElement[bool]:
+        """A filter's clause. A value of the wrong kind (owner_id="abc", min_price=nan) is refused
+        alike on every database, and an id no database can hold matches nothing."""
+        column = self._table.c.get(name)
+        try:
+            if column is not None:
+                python_type: Any = column.type.python_type
+                value = column_values(python_type).validate_python(value)
+                if column.foreign_keys and not self._storable(value):
+                    return sa.false()
+            return self.entity.filters[name](self._table, value)
+        except ValidationError as error:
+            problems = tuple(FieldProblem(name, str(item["msg"])) for item in error.errors(include_url=False))
+        except (ValueError, TypeError) as error:
+            problems = (FieldProblem(name, str(error)),)
+        message = f"Cannot filter {self.entity.plural} by {name.replace('_', ' ')}: {problems[0].message}."
+        raise InvalidDataError(message, entity=self.entity.name, problems=problems)
 
     def _ordering(
         self,
@@ -360,6 +414,8 @@ class Repository(Generic[R]):
     # --- public API ----------------------------------------------------------
 
     def get(self, row_id: int) -> R:
+        if not self._storable(row_id):
+            raise self._not_found(row_id)
         rows = self._fetch_reads(sa.select(self._table).where(self._table.c.id == row_id))
         if not rows:
             raise self._not_found(row_id)
@@ -474,9 +530,9 @@ class Repository(Generic[R]):
             return [(int(row[0]), str(row[1])) for row in session.execute(stmt)]
 
     def create(self, data: BaseModel | Mapping[str, Any]) -> R:
-        """Validate through the Create schema, then insert."""
-        checked = self.entity.create.model_validate(
-            data.model_dump() if isinstance(data, BaseModel) else dict(data)
+        """Validate through the Create schema (InvalidDataError when it refuses), then insert."""
+        checked = self._validated(
+            self.entity.create, data.model_dump() if isinstance(data, BaseModel) else data
         )
         row = self.entity.table.model_validate(checked)
         self._store.ensure_writable()
@@ -499,8 +555,10 @@ class Repository(Generic[R]):
         """
         if isinstance(patch, BaseModel) and not isinstance(patch, self.entity.update):
             patch = patch.model_dump(exclude_unset=True)
-        checked = patch if isinstance(patch, BaseModel) else self.entity.update.model_validate(dict(patch))
+        checked = patch if isinstance(patch, BaseModel) else self._validated(self.entity.update, patch)
         values = checked.model_dump(exclude_unset=True)
+        if not self._storable(row_id):
+            raise self._not_found(row_id)
         self._store.ensure_writable()
         updated: R | None = None
         try:
@@ -528,6 +586,11 @@ class Repository(Generic[R]):
     def delete_many(self, ids: Sequence[int], *, reassign_to: int | None = None) -> Deletion:
         """Delete rows in one transaction; all or nothing."""
         unique_ids = builtins.list(dict.fromkeys(ids))
+        missing = next((row_id for row_id in unique_ids if not self._storable(row_id)), None)
+        if missing is not None:
+            raise self._not_found(missing)
+        if reassign_to is not None:
+            self._check_heir(unique_ids, reassign_to)
         self._store.ensure_writable()
         with self.transaction(write=True) as session:
             found = builtins.list(
@@ -544,6 +607,19 @@ class Repository(Generic[R]):
         self._notify("deleted", unique_ids)
         return deletion
 
+    def _check_heir(self, ids: Sequence[int], reassign_to: int) -> None:
+        """Refuse, before anything is read, a reassignment to a row being deleted or to no possible row."""
+        noun = self.entity.label.lower()
+        if reassign_to in ids:
+            problem = f"Cannot reassign to the {noun} being deleted: choose another {noun}."
+        elif not self._storable(reassign_to):
+            problem = f"Cannot reassign to that {noun}: it does not exist."
+        else:
+            return
+        raise RelatedRowError(
+            problem, entity=self.entity.name, field="", target=self.entity.name, value=reassign_to
+        )
+
     def restore_rows(self, session: Session, rows: Sequence[SQLModel]) -> None:
         """Insert rows with their ids again (undo of a delete)."""
         if rows:
@@ -555,19 +631,12 @@ class Repository(Generic[R]):
         assert isinstance(row_id, int)
         return row_id
 
-    def validation_error(self, data: Mapping[str, Any], *, update: bool) -> ValidationError | None:
-        """The schema's complaint about these values, or None when they are valid."""
-        schema = self.entity.update if update else self.entity.create
-        try:
-            schema.model_validate(dict(data))
-        except ValidationError as error:
-            return error
-        return None
-
 
 def in_use_message(entity: Entity, count: int, child: Entity) -> InUseError:
     return InUseError(
         f"This {entity.label.lower()} owns {child.count_label(count)}. "
         f"Reassign them to another {entity.label.lower()} or delete them first.",
-        count,
+        entity=entity.name,
+        count=count,
+        child=child.name,
     )

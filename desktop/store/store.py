@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from desktop import backup, db
-from desktop.errors import RelatedRowError, StorageError
+from desktop.errors import RelatedRowError, StorageError, StorageKind
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
+from desktop.store.driver_errors import READ_ONLY
 from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, in_use_message
@@ -80,7 +81,7 @@ class Store:
 
     def ensure_writable(self) -> None:
         if self.read_only:
-            raise StorageError("The database is read-only: changes cannot be saved.")
+            raise StorageError(READ_ONLY, kind=StorageKind.READ_ONLY)
 
     def __enter__(self) -> Store:
         return self
@@ -158,7 +159,11 @@ class Store:
                 if reassign_to is not None:
                     if reassign_to in ids or session.get(parent.table, reassign_to) is None:
                         raise RelatedRowError(
-                            f"Cannot reassign to that {parent.label.lower()}: it does not exist."
+                            f"Cannot reassign to that {parent.label.lower()}: it does not exist.",
+                            entity=child.name,
+                            field=reference.field,
+                            target=parent.name,
+                            value=reassign_to,
                         )
                 deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
                 session.execute(

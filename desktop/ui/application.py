@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from shiboken6 import isValid
 
 from desktop import db
-from desktop.db import APP_NAME
+from desktop.db import APP_NAME, database_file
 from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
 from desktop.store import Store
 from desktop.ui import safety
 from desktop.ui.icons import app_icon
 from desktop.ui.loading import wait_for_queries
-from desktop.ui.main_window import MainWindow, database_file
+from desktop.ui.main_window import MainWindow
 from desktop.ui.open_database import OpenDatabaseDialog
 from desktop.ui.safety import Recovery
 

@@ -6,16 +6,15 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import QEvent, QLockFile, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 from sqlmodel import SQLModel
 
 from desktop import __version__, db
+from desktop.db import database_file
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
@@ -43,14 +42,6 @@ class Navigation:
     child: Entity
     reference: Reference
     to_parent: bool
-
-
-def database_file(url: str) -> Path | None:
-    """The SQLite file a URL names, or None (a server, or no URL at all: opening it will say so)."""
-    try:
-        return db.sqlite_path(url)
-    except sa.exc.ArgumentError:
-        return None
 
 
 class MainWindow(QMainWindow):

@@ -416,7 +416,12 @@ def test_a_validation_error_from_submit_shows_at_its_field(qtbot: QtBot, store: 
 
 def test_duplicate_error_from_a_custom_submit(qtbot: QtBot, store: Store) -> None:
     def refuse(values: dict[str, Any]) -> object:
-        raise DuplicateError("Email 'alice@example.com' is already taken by another user.")
+        raise DuplicateError(
+            "That address is already taken by another user.",
+            entity="user",
+            field="email",
+            value="alice@example.com",
+        )
 
     dialog = open_dialog(qtbot, store, "user", store.users.get(2), submit=refuse)
     replace_text(qtbot, field(dialog, "email"), "alice@example.com")
