@@ -5,8 +5,6 @@ from __future__ import annotations
 import builtins
 import functools
 import operator
-import re
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from desktop.errors import (
 from desktop.store.driver_errors import classify
 from desktop.store.entities import ENTITIES, Entity
 from desktop.store.events import Change
+from desktop.store.search import matches_nothing, server_folding, sqlite_clause
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -64,38 +63,6 @@ class Deletion:
         for entity, row_id, _field, _value in self.moved:
             grouped.setdefault(entity, []).append(row_id)
         return {entity: tuple(ids) for entity, ids in grouped.items()}
-
-
-def _every_character() -> str:
-    """U+0000 to U+10FFFF in order, surrogates included, put together in C (map(chr): 10 times longer)."""
-    count = sys.maxunicode + 1  # 17 planes of 65,536
-    utf32 = bytearray(4 * count)  # little-endian: low byte, middle byte, plane, 0
-    utf32[0::4] = bytes(range(256)) * (count // 256)
-    utf32[1::4] = b"".join(bytes([byte]) * 256 for byte in range(256)) * (count // 65_536)
-    utf32[2::4] = b"".join(bytes([plane]) * 65_536 for plane in range(count // 65_536))
-    return utf32.decode("utf-32-le", "surrogatepass")
-
-
-@functools.cache
-def lowers_to_ascii() -> str:
-    """Every non-ASCII character c whose c.lower() holds an ASCII character, from all code points.
-
-    These ("İ", the Kelvin sign "K") are what SQLite's own LIKE misses. Computed on the first ASCII
-    search (tens of milliseconds), not at import: start-up does not wait for it.
-
-    str.lower() runs on blocks of 4,096 characters (in C, milliseconds for all of them); only a
-    block whose lower case holds ASCII is looked at character by character. Lower-casing a block
-    lower-cases each character on its own: the one rule with context, Greek final sigma, only
-    chooses between two non-ASCII letters.
-    """
-    everything = _every_character()
-    ascii_character = re.compile(r"[\x00-\x7f]")
-    found: builtins.list[str] = []
-    for start in range(0, len(everything), 4096):
-        block = everything[start : start + 4096]
-        if ascii_character.search(block.lower()):
-            found.extend(c for c in block if not c.isascii() and any(ch.isascii() for ch in c.lower()))
-    return "".join(found)
 
 
 def trusted_constructor(read: type[SQLModel]) -> Callable[[dict[str, Any]], SQLModel]:
@@ -130,63 +97,6 @@ def trusted_constructor(read: type[SQLModel]) -> Callable[[dict[str, Any]], SQLM
 def column_values(python_type: Any) -> TypeAdapter[Any]:
     """Checks and converts a filter value for a column of this type ("7" → 7, "abc" refused)."""
     return TypeAdapter(python_type)
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def matches_nothing(search: str) -> bool:
-    """Text no stored value holds: NUL (refused on input) or a lone surrogate (not valid Unicode).
-
-    Such a search finds nothing, without reaching a database driver that would choke on it
-    (SQLite's LIKE stops at a NUL and would match everything).
-    """
-    return "\x00" in search or any("\ud800" <= char <= "\udfff" for char in search)
-
-
-def reachable_specials(text: str) -> str:
-    """The characters of lowers_to_ascii() through whose lower case a search for ASCII text could match.
-
-    A match in lower(value) that SQLite's LIKE misses in value takes in an ASCII character that one
-    of them lowers to, where the text holds that character, and not cut off by the non-ASCII rest
-    of its lower case: "İ" lowers to "i" and a combining dot, so only a search ending in "i" can
-    match through it; the Kelvin sign lowers to "k", so any search holding a "k" can.
-    """
-    needle = text.lower()
-    reachable = []
-    for special in lowers_to_ascii():
-        lowered = special.lower()
-        for j, char in enumerate(lowered):
-            if not char.isascii():
-                continue
-            starts_here = j > 0 and not lowered[j - 1].isascii()
-            ends_here = j < len(lowered) - 1 and not lowered[j + 1].isascii()
-            if any(
-                letter == char.lower()
-                and (m == 0 or not starts_here)
-                and (m == len(needle) - 1 or not ends_here)
-                for m, letter in enumerate(needle)
-            ):
-                reachable.append(special)
-                break
-    return "".join(reachable)
-
-
-def sqlite_ascii_ilike(column: sa.ColumnElement[Any], pattern: str, specials: str) -> sa.ColumnElement[bool]:
-    """column ILIKE pattern for an ASCII pattern on SQLite: the rows lower(column) LIKE lower(pattern) finds.
-
-    ILIKE is lower(column) LIKE lower(pattern) there, with desktop.db's Unicode lower() in Python:
-    a call per row and column that holds the GIL. SQLite's own LIKE folds ASCII case in C and finds
-    the same rows for an ASCII pattern, except those holding one of the specials (the pattern's
-    reachable_specials): only such rows, spotted by instr() in C, go through lower().
-    SQLite's LIKE would no longer fold case after PRAGMA case_sensitive_like = ON: never set here.
-    """
-    found = column.like(pattern, escape="\\")
-    if not specials:
-        return found
-    holds_special = sa.or_(*(sa.func.instr(column, special) > 0 for special in specials))
-    return sa.or_(found, sa.and_(holds_special, sa.func.lower(column).like(pattern.lower(), escape="\\")))
 
 
 class StoreAccess(Protocol):
@@ -336,13 +246,12 @@ class Repository(Generic[R]):
             stmt = stmt.where(sa.false())
         elif search:
             text = search.strip()
-            pattern = f"%{escape_like(text)}%"
             columns = [self._table.c[name] for name in self.entity.search_columns]
-            if self._store.backend == "sqlite" and text.isascii():
-                specials = reachable_specials(text)
-                clauses = [sqlite_ascii_ilike(column, pattern, specials) for column in columns]
+            if self._store.backend == "sqlite":
+                clauses = [sqlite_clause(column, text) for column in columns]
             else:
-                clauses = [column.ilike(pattern, escape="\\") for column in columns]
+                folding = server_folding(self._store.engine)
+                clauses = [folding.clause(column, text) for column in columns]
             stmt = stmt.where(sa.or_(*clauses))
         return stmt
 
