@@ -121,9 +121,22 @@ def sqlite_clause(column: sa.ColumnElement[Any], text: str) -> sa.ColumnElement[
     specials = reachable(needle, _ascii_specials())
     if not specials:
         return found
+    # Characters count less than bytes only where a value holds non-ASCII: one quick pass, then
+    # instr() for each special, and casefold() only for a row that holds one.
+    holds_non_ascii = sa.func.length(column) != sa.func.length(sa.cast(column, sa.LargeBinary))
     holds_special = sa.or_(*(sa.func.instr(column, special) > 0 for special in specials))
     folded = sa.func.casefold(column).like(f"%{escape_like(needle)}%", escape=ESCAPE)
-    return sa.or_(found, sa.and_(holds_special, folded))
+    either = sa.or_(found, sa.and_(holds_non_ascii, holds_special, folded))
+    # Letters no special folds to come from the value's own ASCII, side by side: a row without
+    # them is passed over in one scan of LIKE, as a search that no special can meet is.
+    core = plain_core(needle, "".join(special.casefold() for special in specials))
+    return sa.and_(column.like(f"%{escape_like(core)}%", escape=ESCAPE), either) if core else either
+
+
+def plain_core(needle: str, folded_specials: str) -> str:
+    """The longest run of needle's characters that none of the folded specials holds."""
+    runs = re.split("|".join(map(re.escape, set(folded_specials))), needle) if folded_specials else [needle]
+    return max(runs, key=len)
 
 
 # --- PostgreSQL and MariaDB ---------------------------------------------------------
