@@ -170,19 +170,25 @@ _server_foldings: weakref.WeakKeyDictionary[Engine, ServerFolding] = weakref.Wea
 
 
 def server_folding(engine: Engine) -> ServerFolding:
-    """The server's lower() of every cased character, asked once per engine in one statement."""
+    """The server's lower() of every cased character, asked once per engine in one statement.
+
+    Until the server answers (unreachable for now), Python's one-to-one lower case stands in.
+    """
     folding = _server_foldings.get(engine)
-    if folding is None:
-        cased = cased_characters()
-        value: sa.ColumnElement[str] = sa.literal(cased)
-        if engine.dialect.name in ("mysql", "mariadb"):
-            value = value.collate(
-                "utf8mb4_bin"
-            )  # the tables' collation: its case rules, not the connection's
+    if folding is not None:
+        return folding
+    cased = cased_characters()
+    simple = "".join(c.lower() if len(c.lower()) == 1 else c for c in cased)
+    value: sa.ColumnElement[str] = sa.literal(cased)
+    if engine.dialect.name in ("mysql", "mariadb"):
+        value = value.collate("utf8mb4_bin")  # the tables' case rules, not the connection's
+    try:
         with engine.connect() as connection:
             lowered = str(connection.execute(sa.select(sa.func.lower(value))).scalar_one())
-        if len(lowered) != len(cased):  # a lower() that changes lengths: take Python's simple one
-            lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in cased)
-        folding = ServerFolding(dict(zip(cased, lowered, strict=True)))
-        _server_foldings[engine] = folding
+    except sa.exc.DBAPIError:
+        return ServerFolding(dict(zip(cased, simple, strict=True)))
+    if len(lowered) != len(cased):  # a lower() that changes lengths: keep the one-to-one stand-in
+        lowered = simple
+    folding = ServerFolding(dict(zip(cased, lowered, strict=True)))
+    _server_foldings[engine] = folding
     return folding

@@ -19,6 +19,7 @@ from desktop.store.driver_errors import READ_ONLY
 from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, in_use_message
+from desktop.store.search import server_folding
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class Store:
         """Open (creating or migrating to head) the database at url, or the default one."""
         url = url or db.default_database_url()
         engine = db.open_engine(url, echo=echo)
+        if engine.dialect.name != "sqlite":
+            server_folding(engine)  # asked now rather than in the middle of the first search
         return cls(engine, url, read_only=db.is_read_only(engine))
 
     def start_automatic_backup(self) -> backup.BackgroundBackup | None:
