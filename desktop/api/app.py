@@ -12,6 +12,7 @@ from starlette.responses import Response
 from desktop import __version__
 from desktop.api.routes import EntityRoutes
 from desktop.api.security import Guard
+from desktop.api.workers import Workers
 from desktop.store import ENTITIES, Store
 
 DESCRIPTION = """\
@@ -25,16 +26,22 @@ in `If-Match` and a change made meanwhile is not overwritten (412).
 
 
 def create_app(
-    store: Store | Callable[[], Store], *, token: str, allowed_origins: Sequence[str] = ()
+    store: Store | Callable[[], Store],
+    *,
+    token: str,
+    allowed_origins: Sequence[str] = (),
+    threads: int | None = None,
 ) -> FastAPI:
     """The API over `store`, or over whatever store `store()` returns at each request (the window's).
 
     allowed_origins: web pages that may call the API from a browser (CORS); none by default.
+    threads: how many requests use the database at once (default: desktop.api.workers.default_threads).
     """
     source: Callable[[], Store] = store if callable(store) else (lambda: store)
     app = FastAPI(title="Taskforce API", version=__version__, description=DESCRIPTION)
+    workers = Workers(threads)
     for entity in ENTITIES.values():
-        app.include_router(EntityRoutes(entity, source).router())
+        app.include_router(EntityRoutes(entity, source, workers).router())
 
     @app.get("/health", tags=["Health"], summary="Is the server up", include_in_schema=True)
     def health() -> Response:

@@ -10,21 +10,25 @@ No `from __future__ import annotations` here: FastAPI reads the signatures at ru
 
 import enum
 import inspect
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query
 from pydantic import ValidationError
 from starlette.responses import Response
 
 from desktop.api.errors import error_response, not_found
+from desktop.api.workers import Workers
 from desktop.errors import TaskforceError
 from desktop.store import ENTITIES, MAX_LIST_LIMIT, Entity, Repository, Store
 
 StoreSource = Callable[[], Store]
+F = TypeVar("F", bound=Callable[..., Any])
 Refused = (TaskforceError, ValidationError, ValueError)
 JSON = "application/json"
 SEARCH_MAX = 200
+NO_VERSION = -1
 
 # Filters that are not a column of the entity, and the type of their value.
 COMPUTED_FILTER_TYPES: dict[str, type] = {"has_team": bool, "min_price": float}
@@ -39,16 +43,17 @@ def etag(row: Any) -> str:
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match header names; None for no header or "*". ValueError when it names none."""
+    """The version an If-Match header names; None for no header or "*".
+
+    A header that names no version of ours can match no row: -1, which no row has (412).
+    """
     if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise ValueError("If-Match must be the ETag of the row, as a read of it returned it.")
-    return int(tag)
+    return int(tag) if tag.isdigit() else NO_VERSION
 
 
-def _typed(function: Callable[..., Response], **parameters: Any) -> Callable[..., Response]:
+def _typed(function: F, **parameters: Any) -> F:
     """The function with these parameters, as FastAPI should read its signature.
 
     Each is `name=annotation` (required) or `name=(annotation, default)`.
@@ -90,9 +95,10 @@ def _filter_parameters(entity: Entity) -> dict[str, Any]:
 class EntityRoutes:
     """The five routes of one entity over the store that `store()` returns at each request."""
 
-    def __init__(self, entity: Entity, store: StoreSource) -> None:
+    def __init__(self, entity: Entity, store: StoreSource, workers: Workers) -> None:
         self.entity = entity
         self._store = store
+        self._workers = workers
         self._serializer = entity.read.__pydantic_serializer__
         self._order = enum.StrEnum(  # type: ignore[misc]
             f"{entity.label}Order", {name: name for name in entity.read.model_fields}
@@ -179,9 +185,30 @@ class EntityRoutes:
         )
         return router
 
-    # --- the endpoints (plain functions: FastAPI runs them on its worker threads) ---------------
+    # --- the endpoints: the work runs on a worker thread (desktop.api.workers) -------------------
 
-    def _create(self) -> Callable[..., Response]:
+    def _endpoint(
+        self, work: Callable[..., Response], *, write: bool = False, **parameters: Any
+    ) -> Callable[..., Awaitable[Response]]:
+        """An async route that runs work(**its parameters) off the event loop.
+
+        The path parameter is named as the tutorial names it (hero_id, task_id); work calls it row_id.
+        """
+        id_name = f"{self.entity.name}_id"
+
+        async def endpoint(**values: Any) -> Response:
+            if id_name in values:
+                values["row_id"] = values.pop(id_name)
+            one_writer = self._store().backend == "sqlite"
+            return await self._workers.run(partial(work, **values), write=write, one_writer=one_writer)
+
+        endpoint.__name__ = work.__name__
+        return _typed(endpoint, **parameters)
+
+    def _id_parameter(self) -> dict[str, Any]:
+        return {f"{self.entity.name}_id": int}
+
+    def _create(self) -> Callable[..., Awaitable[Response]]:
         def create(*, body: Any) -> Response:
             try:
                 row = self.repository.create(body)
@@ -190,9 +217,9 @@ class EntityRoutes:
             location = f"/{self.entity.plural}/{Repository.row_id(row)}"
             return self._one(row, 201, Location=location)
 
-        return _typed(create, body=self.entity.create)
+        return self._endpoint(create, write=True, body=self.entity.create)
 
-    def _list(self) -> Callable[..., Response]:
+    def _list(self) -> Callable[..., Awaitable[Response]]:
         def list_rows(
             *,
             skip: int,
@@ -203,32 +230,26 @@ class EntityRoutes:
             **filters: Any,
         ) -> Response:
             try:
-                records = self.repository.page(
-                    skip, limit, search, str(order_by or "id"), descending, **filters
-                )
+                order = str(order_by or "id")
+                records = self.repository.page(skip, limit, search, order, descending, **filters)
             except Refused as error:
                 return error_response(error, self.entity)
             return self._many([record.read for record in records])
 
-        return _typed(
+        return self._endpoint(
             list_rows,
             skip=(Annotated[int, Query(ge=0, description="Rows to pass over first.")], 0),
             limit=(Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT, description="Rows at most.")], 10),
             search=(
-                Annotated[
-                    str | None, Query(max_length=SEARCH_MAX, description="Text to look for, any case.")
-                ],
+                Annotated[str | None, Query(max_length=SEARCH_MAX, description="Text to find, any case.")],
                 None,
             ),
-            order_by=(
-                Annotated[self._order | None, Query(description="Sort by this field (then by id).")],
-                None,
-            ),
+            order_by=(Annotated[self._order | None, Query(description="Sort by this field, then id.")], None),
             descending=(Annotated[bool, Query(description="Sort from the last to the first.")], False),
             **_filter_parameters(self.entity),
         )
 
-    def _read(self) -> Callable[..., Response]:
+    def _read(self) -> Callable[..., Awaitable[Response]]:
         def read(*, row_id: int) -> Response:
             try:
                 row = self.repository.get(row_id)
@@ -236,9 +257,9 @@ class EntityRoutes:
                 return error_response(error, self.entity)
             return self._one(row)
 
-        return self._with_id(read)
+        return self._endpoint(read, **self._id_parameter())
 
-    def _update(self) -> Callable[..., Response]:
+    def _update(self) -> Callable[..., Awaitable[Response]]:
         def update(*, row_id: int, body: Any, if_match: str | None) -> Response:
             try:
                 row = self.repository.update(row_id, body, expected_version=expected_version(if_match))
@@ -246,9 +267,15 @@ class EntityRoutes:
                 return error_response(error, self.entity)
             return self._one(row)
 
-        return self._with_id(update, body=self.entity.update, if_match=(_IF_MATCH, None))
+        return self._endpoint(
+            update,
+            write=True,
+            **self._id_parameter(),
+            body=self.entity.update,
+            if_match=(_IF_MATCH, None),
+        )
 
-    def _delete(self) -> Callable[..., Response]:
+    def _delete(self) -> Callable[..., Awaitable[Response]]:
         def delete(*, row_id: int, if_match: str | None) -> Response:
             try:
                 self.repository.delete(row_id, expected_version=expected_version(if_match))
@@ -256,17 +283,7 @@ class EntityRoutes:
                 return error_response(error, self.entity)
             return Response(b'{"ok":true}', media_type=JSON)
 
-        return self._with_id(delete, if_match=(_IF_MATCH, None))
-
-    def _with_id(self, function: Callable[..., Response], **parameters: Any) -> Callable[..., Response]:
-        """The path parameter is named as the tutorial names it (hero_id, task_id), the code says row_id."""
-        name = f"{self.entity.name}_id"
-
-        def endpoint(**values: Any) -> Response:
-            return function(row_id=values.pop(name), **values)
-
-        endpoint.__name__ = function.__name__
-        return _typed(endpoint, **{name: int}, **parameters)
+        return self._endpoint(delete, write=True, **self._id_parameter(), if_match=(_IF_MATCH, None))
 
 
 _IF_MATCH = Annotated[

@@ -25,6 +25,7 @@ from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
+from desktop.ui.local_api import install_local_api
 from desktop.ui.open_database import OpenDatabaseDialog
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._create_tool_bar()
         self._create_status_bar()
         safety.install_safety_actions(self)
+        self.local_api = install_local_api(self, self.settings, lambda: self.store)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()
