@@ -199,8 +199,7 @@ class EntityRoutes:
         async def endpoint(**values: Any) -> Response:
             if id_name in values:
                 values["row_id"] = values.pop(id_name)
-            one_writer = self._store().backend == "sqlite"
-            return await self._workers.run(partial(work, **values), write=write, one_writer=one_writer)
+            return await self._workers.run(partial(work, **values), write=write)
 
         endpoint.__name__ = work.__name__
         return _typed(endpoint, **parameters)

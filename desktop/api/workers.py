@@ -32,23 +32,20 @@ def default_threads() -> int:
 class Workers:
     """Runs blocking calls on bounded pools of threads: one for reads, one for writes.
 
-    Writes have threads of their own, so that a write never waits behind a queue of reads; on a
-    SQLite file, which takes one writer at a time anyway, that is one thread: writes wait here, in
-    order, rather than in SQLite's busy handler, which sleeps and retries (up to 100 ms a try).
+    Writes have threads of their own, so that a write never waits behind a queue of reads (on a
+    SQLite file the store then takes them one at a time: Store.writing()).
     """
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads or default_threads()
         # Made on first use, inside the server's event loop.
-        self._limiters: dict[str, anyio.CapacityLimiter] | None = None
+        self._limiters: dict[bool, anyio.CapacityLimiter] | None = None
 
-    async def run(self, call: Callable[[], T], *, write: bool = False, one_writer: bool = False) -> T:
-        """call() on a worker thread; write and one_writer (a SQLite file): after the writes before it."""
+    async def run(self, call: Callable[[], T], *, write: bool = False) -> T:
+        """call() on a worker thread of the pool for reads, or for writes."""
         if self._limiters is None:
             self._limiters = {
-                "read": anyio.CapacityLimiter(self.threads),
-                "write": anyio.CapacityLimiter(self.threads),
-                "one writer": anyio.CapacityLimiter(1),
+                False: anyio.CapacityLimiter(self.threads),
+                True: anyio.CapacityLimiter(self.threads),
             }
-        kind = ("one writer" if one_writer else "write") if write else "read"
-        return await anyio.to_thread.run_sync(call, limiter=self._limiters[kind])
+        return await anyio.to_thread.run_sync(call, limiter=self._limiters[write])

@@ -8,7 +8,7 @@ import operator
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -219,7 +219,11 @@ class Repository(Generic[R]):
         engine = self._store.engine
         bind = engine.execution_options(**{db.WRITE_OPTION: True}) if write else engine
         try:
-            with Session(bind, expire_on_commit=False) as session, session.begin():
+            with (
+                self._store.writing() if write else nullcontext(),
+                Session(bind, expire_on_commit=False) as session,
+                session.begin(),
+            ):
                 yield session
         except sa.exc.IntegrityError as error:
             raise self._integrity_error(error) from error

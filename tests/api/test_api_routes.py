@@ -39,9 +39,7 @@ def test_heroes_crud_as_the_tutorial_answers(client: Any) -> None:
     assert client.get(f"/heroes/{hero['id']}").status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("method", "body"), [("GET", None), ("PATCH", {"level": 2}), ("DELETE", None)]
-)
+@pytest.mark.parametrize(("method", "body"), [("GET", None), ("PATCH", {"level": 2}), ("DELETE", None)])
 def test_a_missing_hero_is_404_hero_not_found(client: Any, method: str, body: Any) -> None:
     response = client.request(method, "/heroes/999", json=body)
     assert (response.status_code, response.json()) == (404, {"detail": "Hero not found"})
@@ -193,10 +191,15 @@ def test_changes_through_the_api_are_announced_to_the_stores_listeners(client: A
 def test_the_openapi_document_describes_every_route(client: Any) -> None:
     document = client.get("/openapi.json").json()
     for entity in ("tasks", "users", "heroes", "teams", "items"):
-        singular = {"tasks": "task", "users": "user", "heroes": "hero", "teams": "team", "items": "item"}[entity]
+        singular = {"tasks": "task", "users": "user", "heroes": "hero", "teams": "team", "items": "item"}[
+            entity
+        ]
         assert set(document["paths"][f"/{entity}/"]) == {"get", "post"}
         assert set(document["paths"][f"/{entity}/{{{singular}_id}}"]) == {"get", "patch", "delete"}
-        for operations in (document["paths"][f"/{entity}/"], document["paths"][f"/{entity}/{{{singular}_id}}"]):
+        for operations in (
+            document["paths"][f"/{entity}/"],
+            document["paths"][f"/{entity}/{{{singular}_id}}"],
+        ):
             for operation in operations.values():
                 assert operation["summary"] and operation["description"]
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
