@@ -143,7 +143,9 @@ async def _load(
             write = index % every == every - 1
             started = time.perf_counter()
             if write:
-                status, body = await connection.request("POST", "/tasks/", _task_body(100_000 + index, owner_id))
+                status, body = await connection.request(
+                    "POST", "/tasks/", _task_body(100_000 + index, owner_id)
+                )
             else:
                 status, body = await connection.request("GET", "/tasks/?status=todo&limit=100")
             latencies.append((time.perf_counter() - started, write))
@@ -199,7 +201,9 @@ def run_side(name: str, workload: Workload) -> SideResult:
         command, headers = tutorial_command(port), {}
     else:
         command, headers = taskforce_command(port, folder / "data"), {"Authorization": f"Bearer {TOKEN}"}
-    process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         _wait_until_up(port, process)
         owner_id = asyncio.run(_seed(port, headers, workload.tasks))
@@ -261,8 +265,8 @@ def report(rounds: Sequence[tuple[SideResult, SideResult]]) -> str:
             )
         got = ratios(*pair)
         lines.append(
-            f"{'':<6}{'ratio':<11}{got['throughput']:>10.2f}×{got['p50']:>8.2f}×{got['p99']:>8.2f}×"
-            f"   (targets: throughput ≥ {TARGETS['throughput']:.1f}×, p99 ≤ {TARGETS['p99']:.1f}×)"
+            f"{'':<6}{'ratio':<11}{got['throughput']:>10.2f}x{got['p50']:>8.2f}x{got['p99']:>8.2f}x"
+            f"   (targets: throughput ≥ {TARGETS['throughput']:.1f}x, p99 ≤ {TARGETS['p99']:.1f}x)"
         )
     return "\n".join(lines)
 
@@ -284,10 +288,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: dict[str, Any] = {
             "benchmark": "api",
             "when": stamp,
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "system": platform.platform(),
+            },
             "workload": asdict(workload),
             "rounds": [
-                {"tutorial": asdict(tutorial), "taskforce": asdict(taskforce), "ratios": ratios(tutorial, taskforce)}
+                {
+                    "tutorial": asdict(tutorial),
+                    "taskforce": asdict(taskforce),
+                    "ratios": ratios(tutorial, taskforce),
+                }
                 for tutorial, taskforce in rounds
             ],
             "targets": TARGETS,

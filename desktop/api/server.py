@@ -74,6 +74,7 @@ class ApiServer:
             app,
             log_config=None,  # records go to the app's own log, through its password masking
             lifespan="off",
+            ws="none",  # no WebSocket routes
             server_header=False,
             timeout_graceful_shutdown=5,
         )

@@ -1,10 +1,9 @@
 """Where the routes' database work runs: on worker threads, never on the event loop.
 
 The store is synchronous (one implementation of the rules, shared with the window); each call runs
-on one of a few threads, as FastAPI runs a plain `def` route, but with a pool sized for this work.
-Measured (docs/api.md): FastAPI's default of 40 threads lets a burst of 32 requests fight over two
-processor cores and the interpreter lock, and a write that waits keeps its place in SQLite's busy
-loop; a small pool and writes taken in turn give a shorter tail for the same throughput.
+on a worker thread, as FastAPI runs a plain `def` route, with one pool for reads and one for writes.
+On a SQLite file the store takes the writes one at a time (Store.writing()). docs/api.md gives the
+measurements behind this, and why AsyncSession was not taken.
 """
 
 from __future__ import annotations
@@ -19,14 +18,13 @@ import anyio.to_thread
 T = TypeVar("T")
 
 THREADS_ENV = "TASKFORCE_API_THREADS"
+DEFAULT_THREADS = 40
 
 
 def default_threads() -> int:
-    """Threads for the store's calls: a few per processor core (they wait on the database, too)."""
+    """Threads per pool: TASKFORCE_API_THREADS, else as many as FastAPI's own pool has (40)."""
     configured = os.environ.get(THREADS_ENV, "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return max(4, 2 * (os.cpu_count() or 1))
+    return int(configured) if configured.isdigit() and int(configured) > 0 else DEFAULT_THREADS
 
 
 class Workers:

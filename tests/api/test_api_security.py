@@ -1,4 +1,4 @@
-"""Safe by default: token, Host and Origin are checked before anything is done; the token stays out of logs."""
+"""Safe by default: token, Host and Origin are checked before anything is done; no token in the log."""
 
 from __future__ import annotations
 

@@ -75,10 +75,11 @@ def test_a_port_in_use_is_a_plain_message(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         process = _serve(tmp_path, "serve", "--port", str(port))
-        out, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert err.strip() == (
-        f"taskforce: Port {port} on 127.0.0.1 is already in use: stop what uses it, or choose another with --port."
+        f"taskforce: Port {port} on 127.0.0.1 is already in use: stop what uses it, "
+        "or choose another with --port."
     )
     assert not (tmp_path / "data" / "taskforce.db").exists()  # nothing was opened
 
@@ -92,7 +93,7 @@ def test_a_port_in_use_is_a_plain_message(tmp_path: Path) -> None:
 )
 def test_a_bad_database_url_is_a_plain_message(tmp_path: Path, url: str, expected: str) -> None:
     process = _serve(tmp_path, "--database-url", url, "serve", "--port", str(free_port()))
-    out, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=120)
     assert process.returncode in (1, 2)
     assert err.startswith("taskforce: ") and expected in err
     assert "Traceback" not in err and "hunter2" not in err
@@ -100,6 +101,6 @@ def test_a_bad_database_url_is_a_plain_message(tmp_path: Path, url: str, expecte
 
 def test_a_bad_port_is_refused_by_the_parser(tmp_path: Path) -> None:
     process = _serve(tmp_path, "serve", "--port", "70000")
-    out, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "70000 is not a port number" in err and "Traceback" not in err
