@@ -38,8 +38,16 @@ def status_for(error: TaskforceError) -> int:
     return 400
 
 
-def error_response(error: TaskforceError | ValidationError | ValueError, entity: Entity) -> Response:
-    """The response for an error the store raised while serving a request about `entity`."""
+def error_response(
+    error: TaskforceError | ValidationError | ValueError,
+    entity: Entity,
+    reference_location: tuple[str, str] | None = None,
+) -> Response:
+    """The response for an error the store raised while serving a request about `entity`.
+
+    reference_location: where the request named the row a RelatedRowError is about, when not in
+    the body (the reassign_to of a DELETE).
+    """
     if isinstance(error, ValidationError):
         return JSONResponse({"detail": error.errors(include_url=False, include_context=False)}, 422)
     if not isinstance(error, TaskforceError):
@@ -48,8 +56,8 @@ def error_response(error: TaskforceError | ValidationError | ValueError, entity:
     body: dict[str, Any] = {"detail": not_found(entity) if status == 404 else error.message}
     if isinstance(error, RelatedRowError):
         # As FastAPI words a refused field, so that clients read both kinds of 422 alike.
-        field = getattr(error, "field", None) or _reference_field(entity)
-        body["detail"] = [{"loc": ["body", field], "msg": error.message, "type": "related_row"}]
+        location = reference_location or ("body", getattr(error, "field", None) or _reference_field(entity))
+        body["detail"] = [{"loc": list(location), "msg": error.message, "type": "related_row"}]
     if isinstance(error, ConflictError) and error.current is not None:
         body["current"] = error.current.model_dump(mode="json")
     headers = {"Retry-After": "1"} if status == 503 else None

@@ -76,10 +76,24 @@ def _delete_note(entity: Entity) -> str:
             if reference.target != entity.name:
                 continue
             if child.sa_table.c[reference.field].nullable:
-                notes.append(f"Its {child.plural} stay, without a {entity.label.lower()}.")
+                notes.append(
+                    f"Its {child.plural} stay, without a {entity.label.lower()} (or move to `reassign_to`)."
+                )
             else:
-                notes.append(f"One that still owns {child.plural} is refused with 409.")
+                notes.append(
+                    f"One that still owns {child.plural} is refused with 409, unless `reassign_to` names "
+                    f"another {entity.label.lower()} to give them to."
+                )
     return " ".join(notes)
+
+
+def _children(entity: Entity) -> list[str]:
+    """The entities whose rows refer to rows of this one (tasks to users, heroes to teams)."""
+    return [
+        child.plural
+        for child in ENTITIES.values()
+        if any(reference.target == entity.name for reference in child.references)
+    ]
 
 
 def _filter_parameters(entity: Entity) -> dict[str, Any]:
@@ -275,14 +289,22 @@ class EntityRoutes:
         )
 
     def _delete(self) -> Callable[..., Awaitable[Response]]:
-        def delete(*, row_id: int, if_match: str | None) -> Response:
+        def delete(*, row_id: int, if_match: str | None, reassign_to: int | None = None) -> Response:
             try:
-                self.repository.delete(row_id, expected_version=expected_version(if_match))
+                self.repository.delete(
+                    row_id, reassign_to=reassign_to, expected_version=expected_version(if_match)
+                )
             except Refused as error:
-                return error_response(error, self.entity)
+                return error_response(error, self.entity, ("query", "reassign_to"))
             return Response(b'{"ok":true}', media_type=JSON)
 
-        return self._endpoint(delete, write=True, **self._id_parameter(), if_match=(_IF_MATCH, None))
+        children = _children(self.entity)
+        parameters: dict[str, Any] = {**self._id_parameter(), "if_match": (_IF_MATCH, None)}
+        if children:
+            label = self.entity.label.lower()
+            help_text = f"Move its {' and '.join(children)} to this {label} first, instead."
+            parameters["reassign_to"] = (Annotated[int | None, Query(description=help_text)], None)
+        return self._endpoint(delete, write=True, **parameters)
 
 
 _IF_MATCH = Annotated[

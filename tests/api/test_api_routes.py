@@ -166,13 +166,22 @@ def test_teams_and_items_crud_filters_and_search(client: Any) -> None:
     assert client.get(f"/teams/{team['id']}").status_code == 404
 
 
-def test_a_user_who_owns_tasks_cannot_be_deleted(client: Any) -> None:
+def test_a_user_who_owns_tasks_is_deleted_only_with_somewhere_for_them(client: Any) -> None:
     owner = make_user(client)
-    client.post("/tasks/", json={"title": "Keep me", "owner_id": owner["id"]})
+    task = client.post("/tasks/", json={"title": "Keep me", "owner_id": owner["id"]}).json()
     refused = client.delete(f"/users/{owner['id']}")
     assert refused.status_code == 409
     assert "owns 1 task" in refused.json()["detail"]
     assert client.get(f"/users/{owner['id']}").status_code == 200
+
+    nowhere = client.delete(f"/users/{owner['id']}?reassign_to=424242")
+    assert nowhere.status_code == 422
+    assert nowhere.json()["detail"][0]["loc"] == ["query", "reassign_to"]
+    heir = make_user(client, "heir")
+    assert client.delete(f"/users/{owner['id']}?reassign_to={heir['id']}").json() == {"ok": True}
+    moved = client.get(f"/tasks/{task['id']}").json()
+    assert (moved["owner_id"], moved["version"]) == (heir["id"], 2)
+    assert "reassign_to" not in str(client.get("/openapi.json").json()["paths"]["/tasks/{task_id}"]["delete"])
 
 
 def test_changes_through_the_api_are_announced_to_the_stores_listeners(client: Any, store: Store) -> None:
