@@ -68,6 +68,11 @@ class LocalApi(QObject):
         return self.server is not None
 
     @property
+    def wanted(self) -> bool:
+        """On as far as the person is concerned: running, or starting and not turned off since."""
+        return self._wanted and (self.running or self.starting)
+
+    @property
     def url(self) -> str:
         return self.server.url if self.server is not None else ""
 
@@ -107,6 +112,10 @@ class LocalApi(QObject):
             server.start()
         except (ServeError, OSError) as error:
             self._outcome.emit(None, "", str(error))
+            return
+        if not self._wanted:  # turned off, or the window closed, while it started
+            server.stop()
+            self._outcome.emit(None, "", "")
             return
         self._outcome.emit(server, token, "")
 
@@ -190,19 +199,21 @@ class LocalApiDialog(QDialog):
     def _toggle(self, on: bool) -> None:
         if on and not (self.api.running or self.api.starting):
             self.api.start(self.port.value())
-        elif not on and (self.api.running or self.api.starting):
+        elif not on and self.api.wanted:
             self.api.stop()
 
     def _show_state(self) -> None:
         api = self.api
         self.enabled.blockSignals(True)
-        self.enabled.setChecked(api.running or api.starting)
+        self.enabled.setChecked(api.wanted)
         self.enabled.blockSignals(False)
+        # Until a start turned off meanwhile has finished, it cannot be turned on again.
+        self.enabled.setEnabled(api.wanted or not api.starting)
         self.port.setEnabled(not (api.running or api.starting))
         self.address.setText(f"{api.url}   (documentation: {api.url}/docs)" if api.running else "Off")
         self.token.setText(api.token if api.running else "")
         if api.starting:
-            self.status.setText("Starting…")
+            self.status.setText("Starting…" if api.wanted else "Stopping…")
         elif api.error:
             self.status.setText(f"⚠ {api.error}")
         elif api.running:

@@ -85,6 +85,7 @@ def test_the_dialog_starts_and_stops_the_server_and_api_rows_appear_in_the_table
     assert not window.local_api.running
     assert not _listening(port)
     assert dialog.address.text() == "Off"
+    assert dialog.enabled.isEnabled() and not dialog.enabled.isChecked()
     assert settings.value(ENABLED_KEY, type=bool) is False
 
 
@@ -120,3 +121,18 @@ def test_a_port_in_use_is_said_in_the_dialog(qtbot: QtBot, window: MainWindow) -
     assert not window.local_api.running
     assert "already in use" in dialog.status.text()
     assert not dialog.enabled.isChecked()
+
+
+def test_turned_off_while_starting_it_does_not_stay_on(qtbot: QtBot, window: MainWindow) -> None:
+    port = _free_port()
+    dialog = _open_dialog(qtbot, window)
+    dialog.port.setValue(port)
+    dialog.enabled.setChecked(True)
+    assert window.local_api.starting
+    dialog.enabled.setChecked(False)
+    assert not dialog.enabled.isChecked()
+    qtbot.waitUntil(lambda: not window.local_api.starting, timeout=START_TIMEOUT_MS)
+    assert not window.local_api.running
+    assert not _listening(port)
+    assert dialog.address.text() == "Off"
+    assert dialog.enabled.isEnabled() and not dialog.enabled.isChecked()
