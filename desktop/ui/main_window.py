@@ -19,6 +19,7 @@ from desktop import __version__, db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
+from desktop.table import Result
 from desktop.ui import safety
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
@@ -421,12 +422,12 @@ class MainWindow(QMainWindow):
                 "or narrow the list with the filters first."
             )
             return
-        try:
-            ids = view.selected_ids()
-        except TaskforceError as error:
-            self.show_error(error.message)
-            return
-        if ids and delete_rows(self, self.commands, self.store, view.entity, ids):
+        view.selected_ids(lambda ids: self._delete_rows(view, ids))
+
+    def _delete_rows(self, view: EntityView, ids: Result[list[int]]) -> None:
+        if ids.error is not None:
+            self.show_error(ids.error)
+        elif ids.value and delete_rows(self, self.commands, self.store, view.entity, ids.value):
             self._clear_error()
 
     def refresh(self) -> None:

@@ -17,6 +17,8 @@ from desktop.models import Task, TaskStatus, User
 from desktop.store import ENTITIES, Store
 from desktop.ui.table_model import MAX_WINDOWS, PLACEHOLDER, WINDOW_ROWS, EntityTableModel
 
+pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
+
 ROWS = 10_000
 
 
