@@ -307,7 +307,7 @@ class EntityTableModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         flags = self._cell_flags[index.column()]
         # Only rows that are loaded can be edited (the edit is pinned to what was shown).
-        if flags is not READ_FLAGS and self.record_at(index.row()) is None:
+        if flags is not READ_FLAGS and self._core.record_at(index.row()) is None:
             return READ_FLAGS
         return flags
 
