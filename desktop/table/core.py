@@ -336,6 +336,11 @@ class TableCore:
 
         self._ask(locate_work(self.repository, query, row_id), arrived)
 
+    def read_row(self, row_id: int, answer: Callable[[Result[Any]], None]) -> None:
+        """The row as it is saved now, not as it was loaded, read off the owner's thread."""
+        repository = self.repository
+        self._ask(lambda: repository.get(row_id), answer)
+
     def names(self, entity_name: str, answer: Callable[[Result[list[tuple[int, str]]]], None]) -> None:
         """(id, name) of every row of that entity, sorted by name, read off the owner's thread."""
         repository = self._store.repository(entity_name)

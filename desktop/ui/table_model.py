@@ -245,6 +245,10 @@ class EntityTableModel(QAbstractTableModel):
         """The ids of these rows: at once when all are loaded, else once the rest are read."""
         self._core.ids_at(rows, answer)
 
+    def read_row(self, row_id: int, answer: Callable[[Result[Any]], None]) -> None:
+        """The row as it is saved now, not as it was loaded, read off the GUI thread."""
+        self._core.read_row(row_id, answer)
+
     def follow(self, row_id: int | None) -> None:
         """Report where this row goes (row_followed) when changed data moves it; None: follow none."""
         self._core.follow(row_id)

@@ -293,3 +293,18 @@ def test_a_failed_query_is_told_as_an_error(
     owner.run_until(lambda: bool(owner.named("error")))
     assert "Reading the data failed" in owner.named("error")[0][0]
     assert core.is_idle() and title(core, ROWS - 1) is None  # not asked again until refreshed
+
+
+def test_a_row_is_read_as_it_is_saved_now_off_the_owners_thread(
+    owner: Owner, make_core: MakeCore, tasks_store: Store
+) -> None:
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    with tasks_store.engine.begin() as connection:  # changed by another program: no notification
+        connection.execute(sa.update(Task.__table__).where(Task.__table__.c.id == 1).values(title="Theirs"))  # type: ignore[attr-defined]
+    answers: dict[int, Result[Any]] = {}
+    for row_id in (1, ROWS + 1):
+        core.read_row(row_id, lambda found, row_id=row_id: answers.__setitem__(row_id, found))
+    owner.run_until(lambda: len(answers) == 2)
+    assert answers[1].value.title == "Theirs" and title(core, 0) == "Task 0000"
+    assert answers[ROWS + 1].value is None and "not found" in (answers[ROWS + 1].error or "")
