@@ -77,6 +77,8 @@ class EntityDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         value: Any
         if isinstance(editor, QComboBox):
+            if editor.count() == 0:
+                return  # closed before its choices were read: nothing was chosen
             value = editor.currentData()
         elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
             editor.interpretText()

@@ -513,3 +513,22 @@ def test_a_row_that_no_longer_exists_is_reported(qtbot: QtBot, window: MainWindo
     assert "That user no longer exists." in window.error_label.text()
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved on the GUI thread"
+)
+def test_a_team_editor_closed_before_its_names_arrive_changes_nothing(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    view = open_tab(window, "hero")
+    index = view.model.index(1, view.model.column_of("team_id"))
+    before = sample_store.heroes.get(2).team_id
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editor = view.table.indexWidget(index) or QApplication.focusWidget()
+    assert isinstance(editor, QComboBox) and editor.count() == 0  # the names are being read
+    view.table.commitData(editor)  # what Return or leaving the cell does
+    wait_settled(qtbot, window)
+    assert before is not None and sample_store.heroes.get(2).team_id == before
+    assert column_texts(view.table, "team_id")[1] == "Avengers"
