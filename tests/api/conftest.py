@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
+from apihelpers import BASE_URL, TOKEN, TestClient
 
 from desktop.api.app import create_app
 from desktop.store import Store
-
-with warnings.catch_warnings():
-    # Starlette would rather have httpx2; httpx (what the project uses) works the same here.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
-
-TOKEN = "test-token-0123456789"
-BASE_URL = "http://127.0.0.1:8000"
 
 
 @pytest.fixture

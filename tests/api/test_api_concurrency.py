@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from conftest import TOKEN
+from apihelpers import TOKEN
 
 from desktop.api.app import create_app
 from desktop.api.server import ApiServer

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from apihelpers import free_port
+from apihelpers import TOKEN, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "benchmarks" / "tutorial"
@@ -153,8 +153,6 @@ def _compare(sequence: list[Request], tutorial: httpx.Client, ours: Any) -> None
 def test_taskforce_answers_as_the_tutorials_app(
     tutorial_servers: dict[str, str], anonymous: Any, module: str, sequence: list[Request]
 ) -> None:
-    from conftest import TOKEN
-
     anonymous.headers["Authorization"] = f"Bearer {TOKEN}"
     with httpx.Client(base_url=tutorial_servers[module], timeout=30) as tutorial:
         _compare(sequence, tutorial, anonymous)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE_URL, TOKEN, TestClient
+from apihelpers import BASE_URL, TOKEN, TestClient
 
 from desktop.api import security
 from desktop.api.app import create_app
