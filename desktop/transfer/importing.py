@@ -230,7 +230,7 @@ class Importer:
         values: dict[str, Any] = {}
         for index, target in self.columns:
             cell = cells[index] if index < len(cells) else None
-            if isinstance(cell, str) and self.defused:
+            if self.defused and isinstance(cell, str) and cell[:1] == "'":
                 cell = undefuse(cell)
             if cell is None or cell == "":
                 # Empty means "not given" where there is a default or a reference to fall back on; a
