@@ -446,7 +446,9 @@ class Repository(Generic[R]):
         with self.transaction() as session:
             result = session.execute(stmt.execution_options(yield_per=batch))
             for rows in result.partitions():
-                yield [Record(read=self._construct(row), refs={key: row[at] for key, at in refs}) for row in rows]
+                yield [
+                    Record(read=self._construct(row), refs={key: row[at] for key, at in refs}) for row in rows
+                ]
 
     def position(
         self,

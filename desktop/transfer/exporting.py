@@ -110,4 +110,3 @@ def export_rows(
     finally:
         Path(temporary).unlink(missing_ok=True)
     return ExportResult(rows, time.perf_counter() - started, target)
-

@@ -7,7 +7,6 @@ schema) is exported and imported without being listed here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from desktop.store import ENTITIES, Entity, Reference
 
@@ -26,7 +25,10 @@ def entity_named(plural_or_name: str) -> Entity:
 
 def export_columns(entity: Entity) -> list[str]:
     """id first, then the Read schema's fields, each reference's name right after its id."""
-    names = ["id", *(name for name in entity.read.model_fields if name != "id" and name not in INTERNAL_FIELDS)]
+    names = [
+        "id",
+        *(name for name in entity.read.model_fields if name != "id" and name not in INTERNAL_FIELDS),
+    ]
     for reference in entity.references:
         names.insert(names.index(reference.field) + 1, reference.label_key)
     return names
@@ -55,7 +57,7 @@ def reference_by_name(entity: Entity, key: str) -> Reference | None:
 
 
 def field_label(entity: Entity, name: str) -> str:
-    """How a field is called on screen: its schema title, else its name in words ("owner_id" -> "Owner id")."""
+    """A field's title in its schema, else its name in words ("owner_id" -> "Owner id")."""
     info = entity.read.model_fields.get(name) or entity.create.model_fields.get(name)
     if info is not None and info.title:
         return info.title

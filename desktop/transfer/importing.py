@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from desktop.errors import TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Store
@@ -47,7 +48,11 @@ class Rejection:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}" if self.field else f"line {self.line}: {self.message}"
+        return (
+            f"line {self.line}: {self.field}: {self.message}"
+            if self.field
+            else f"line {self.line}: {self.message}"
+        )
 
 
 @dataclass
@@ -89,8 +94,12 @@ def import_schema(entity: Entity) -> type[BaseModel]:
     if not extras:
         return entity.create
     table_fields = entity.table.model_fields
-    definitions: dict[str, Any] = {name: (table_fields[name].annotation, table_fields[name]) for name in extras}
-    model: type[BaseModel] = create_model(f"{entity.create.__name__}Import", __base__=entity.create, **definitions)
+    definitions: dict[str, Any] = {
+        name: (table_fields[name].annotation, table_fields[name]) for name in extras
+    }
+    model: type[BaseModel] = create_model(
+        f"{entity.create.__name__}Import", __base__=entity.create, **definitions
+    )
     return model
 
 
@@ -118,6 +127,7 @@ class _Uniques:
 
     def __init__(self, session: Session, entity: Entity) -> None:
         table = entity.sa_table
+        self.label = entity.label.lower()
         self.taken: dict[str, dict[Any, int | None]] = {}
         for name in entity.unique_fields:
             stmt = sa.select(table.c[name]).execution_options(yield_per=20_000)
@@ -128,8 +138,9 @@ class _Uniques:
             value = values.get(name)
             if value in taken:
                 line = taken[value]
-                where = f"line {line} of the file" if line is not None else "another row in the database"
-                return name, f"{value!r} is already taken by {where}"
+                if line is None:
+                    return name, f"{value!r} is already taken by another {self.label}"
+                return name, f"{value!r} is already used on line {line}"
         return None
 
     def claim(self, values: dict[str, Any], line: int) -> None:
@@ -138,7 +149,7 @@ class _Uniques:
 
 
 class _Inserter:
-    """Inserts validated rows; on SQLite straight through the driver's executemany, which is the fast path."""
+    """Inserts validated rows; on SQLite straight through the driver's executemany (the fast path)."""
 
     def __init__(self, session: Session, entity: Entity, fields: Sequence[str]) -> None:
         self.session = session
@@ -147,35 +158,44 @@ class _Inserter:
         connection = session.connection()
         self.sqlite = connection.dialect.name == "sqlite"
         self.ids: list[int] = []
+        self.first_new_id = 0
         if self.sqlite:
             dialect = connection.dialect
-            quote = dialect.identifier_preparer.quote
-            columns = [self.table.c[name] for name in self.fields]
-            self.processors = [(i, column.type.bind_processor(dialect)) for i, column in enumerate(columns)]
-            self.processors = [(i, p) for i, p in self.processors if p is not None]
-            self.sql = (
-                f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-                f"VALUES ({', '.join('?' for _ in columns)})"
-            )
+            compiled = sa.insert(self.table).compile(dialect=dialect, column_keys=self.fields)
+            self.sql = str(compiled)
+            # The driver takes the values in the statement's order; each through its column's type.
+            self.order = list(compiled.positiontup or ())
+            # Columns the file does not set but the statement names take their scalar default (version 1).
+            self.constants = {
+                name: default.arg
+                for name in self.order
+                if name not in self.fields
+                and isinstance(default := self.table.c[name].default, ScalarElementColumnDefault)
+            }
+            processors = [
+                (i, self.table.c[name].type.bind_processor(dialect)) for i, name in enumerate(self.order)
+            ]
+            self.processors = [(i, process) for i, process in processors if process is not None]
             raw = connection.connection.driver_connection
             assert raw is not None
             self.cursor = raw.cursor()
             self.first_new_id = self._next_sqlite_id()
 
     def _next_sqlite_id(self) -> int:
-        name = self.table.name
-        highest = self.cursor.execute(f'SELECT max(id) FROM "{name}"').fetchone()[0] or 0
-        sequence = self.cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (name,)).fetchone()
+        highest = self.session.execute(sa.select(sa.func.max(self.table.c.id))).scalar() or 0
+        sequence = self.cursor.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (self.table.name,)
+        ).fetchone()
         return max(int(highest), int(sequence[0]) if sequence else 0) + 1
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         if self.sqlite:
-            fields, processors = self.fields, self.processors
+            order, processors, constants = self.order, self.processors, self.constants
             values = []
             for row in rows:
-                cells = [row[name] for name in fields]
+                cells = [row[name] if name in row else constants[name] for name in order]
                 for i, process in processors:
                     cells[i] = process(cells[i])
                 values.append(cells)
@@ -186,12 +206,13 @@ class _Inserter:
         self.ids.extend(int(row_id) for (row_id,) in result)
 
     def inserted_ids(self) -> list[int]:
-        """The new rows' ids. On SQLite the write lock is held since BEGIN IMMEDIATE: every id from the
-        first free one on is ours."""
+        """The new rows' ids. On SQLite the write lock is held since BEGIN IMMEDIATE: every id from
+        the first free one on is ours."""
         if not self.sqlite:
             return self.ids
-        found = self.cursor.execute(
-            f'SELECT id FROM "{self.table.name}" WHERE id >= ? ORDER BY id', (self.first_new_id,)
+        id_column = self.table.c.id
+        found = self.session.execute(
+            sa.select(id_column).where(id_column >= self.first_new_id).order_by(id_column)
         )
         return [int(row_id) for (row_id,) in found]
 
@@ -215,7 +236,7 @@ class Importer:
             raise ValueError("the mapping must give one field (or None) per column")
         self.defused = file_format in (FileFormat.CSV, FileFormat.XLSX)
         self.schema = import_schema(entity)
-        self.adapter = TypeAdapter(list[self.schema])  # type: ignore[valid-type]
+        self.adapter: TypeAdapter[list[Any]] = TypeAdapter(list[self.schema])  # type: ignore[name-defined]
         self.fields = list(self.schema.model_fields)
         self.references = {reference.label_key: reference for reference in entity.references}
         defaults = {name for name, info in self.schema.model_fields.items() if not info.is_required()}
@@ -241,7 +262,7 @@ class Importer:
         return values
 
     def _resolve(self, values: dict[str, Any], refs: _References) -> tuple[str, str] | None:
-        """Replace reference names by ids; a name wins over an id (an exported id belongs to the old database)."""
+        """Replace reference names by ids. A name wins over an id: an exported id is the old database's."""
         for key, reference in self.references.items():
             name = values.pop(key, None)
             if name is None:
@@ -261,12 +282,17 @@ class Importer:
         for reference in self.references.values():
             target_id = values.get(reference.field)
             if target_id is not None and target_id not in refs.ids[reference.field]:
-                return reference.field, f"there is no {ENTITIES[reference.target].label.lower()} with id {target_id}"
+                return (
+                    reference.field,
+                    f"there is no {ENTITIES[reference.target].label.lower()} with id {target_id}",
+                )
         return None
 
     # --- batches -----------------------------------------------------------------------------
 
-    def _validated(self, batch: list[dict[str, Any]]) -> tuple[list[int], list[dict[str, Any]], list[tuple[int, str, str]]]:
+    def _validated(
+        self, batch: list[dict[str, Any]]
+    ) -> tuple[list[int], list[dict[str, Any]], list[tuple[int, str, str]]]:
         """(positions of the valid rows, their values, (position, field, message) for the others)."""
         try:
             objects = self.adapter.validate_python(batch)
@@ -318,7 +344,9 @@ class Importer:
                     raise _RollBack
                 result.ids = inserter.inserted_ids()
                 if len(result.ids) != result.imported:
-                    raise TaskforceError("The import could not account for the rows it wrote; nothing was written.")
+                    raise TaskforceError(
+                        "The import could not account for the rows it wrote; nothing was written."
+                    )
         except _RollBack:
             pass
         finally:
@@ -385,5 +413,9 @@ class Importer:
         for key, reference in self.references.items():
             target_id = values.get(reference.field)
             names = refs.by_name[key]
-            shown[key] = next((name for name, ids in names.items() if target_id in ids), None) if target_id is not None else None
+            shown[key] = (
+                next((name for name, ids in names.items() if target_id in ids), None)
+                if target_id is not None
+                else None
+            )
         return shown

@@ -154,10 +154,12 @@ def open_rows(
         raise ReadError(f"Unknown encoding: {encoding}") from error
     except UnicodeDecodeError as error:
         stack.close()
-        raise ReadError(f"{path.name} is not in the encoding {encoding or 'detected'}: {error.reason}.") from error
+        raise ReadError(
+            f"{path.name} is not in the encoding {encoding or 'detected'}: {error.reason}."
+        ) from error
     except OSError as error:
         stack.close()
-        raise ReadError(f"Cannot read {path}: {error.strerror or error}.") from error
+        raise ReadError(f"Cannot read {path}: {str(error.strerror or error).rstrip('.')}.") from error
     except ReadError:
         stack.close()
         raise

@@ -43,7 +43,9 @@ class RowWriter(ABC):
 class CsvWriter(RowWriter):
     def __init__(self, binary: IO[bytes], columns: Sequence[str], *, bom: bool = False) -> None:
         super().__init__(binary, columns)
-        self.text = io.TextIOWrapper(binary, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=False)
+        self.text = io.TextIOWrapper(
+            binary, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=False
+        )
         self.csv = csv.writer(self.text)
         self.csv.writerow(self.columns)
 
@@ -123,7 +125,9 @@ class XlsxWriter(RowWriter):
         self.workbook.save(self.binary)
 
 
-def row_writer(file_format: FileFormat, binary: IO[bytes], columns: Sequence[str], *, bom: bool = False) -> RowWriter:
+def row_writer(
+    file_format: FileFormat, binary: IO[bytes], columns: Sequence[str], *, bom: bool = False
+) -> RowWriter:
     if file_format is FileFormat.CSV:
         return CsvWriter(binary, columns, bom=bom)
     if file_format is FileFormat.JSON:
