@@ -239,9 +239,6 @@ class Importer:
         self.adapter: TypeAdapter[list[Any]] = TypeAdapter(list[self.schema])  # type: ignore[name-defined]
         self.fields = list(self.schema.model_fields)
         self.references = {reference.label_key: reference for reference in entity.references}
-        defaults = {name for name, info in self.schema.model_fields.items() if not info.is_required()}
-        references = {key for r in entity.references for key in (r.field, r.label_key)}
-        self.skip_when_empty = defaults | references
         # (column index, target) for the columns that are read; a file's ids are never used: rows get new ones
         self.columns = [(i, target) for i, target in enumerate(self.mapping) if target and target != "id"]
 
@@ -253,12 +250,8 @@ class Importer:
             cell = cells[index] if index < len(cells) else None
             if self.defused and isinstance(cell, str) and cell[:1] == "'":
                 cell = undefuse(cell)
-            if cell is None or cell == "":
-                # Empty means "not given" where there is a default or a reference to fall back on; a
-                # required field keeps it, to be refused with the dialog's words ("must not be blank").
-                if target in self.skip_when_empty:
-                    continue
-            values[target] = cell
+            if cell is not None and cell != "":  # an empty cell is "not given": a default, or "is required"
+                values[target] = cell
         return values
 
     def _resolve(self, values: dict[str, Any], refs: _References) -> tuple[str, str] | None:

@@ -55,8 +55,11 @@ def format_of(path: Path, given: str | None = None) -> FileFormat:
         ) from None
 
 
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (by its BOM, or by its zero bytes) or else Windows-1252."""
+def detect_encoding(sample: bytes, *, whole_file: bool = True) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (by its BOM, or by its zero bytes) or else Windows-1252.
+
+    A sample cut from a longer file may end inside a UTF-8 character: that end is not held against it.
+    """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -67,7 +70,7 @@ def detect_encoding(sample: bytes) -> str:
     if len(sample) >= 4 and even.count(0) > len(even) // 2 and odd.count(0) == 0:
         return "utf-16-be"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole_file)
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8"
@@ -135,7 +138,8 @@ def open_rows(
         if chosen is FileFormat.XLSX:
             rows = _xlsx_rows(stack, binary)
         else:
-            used = encoding or detect_encoding(binary.read(SNIFF_BYTES))
+            sample = binary.read(SNIFF_BYTES)
+            used = encoding or detect_encoding(sample, whole_file=len(sample) < SNIFF_BYTES)
             binary.seek(0)
             codecs.lookup(used)
             text = stack.enter_context(io.TextIOWrapper(binary, encoding=used, newline=""))
