@@ -45,7 +45,10 @@ def test_the_encoding_can_be_overridden(owner: Store, tmp_path: Path) -> None:
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiters_are_sniffed_and_quoting_kept(owner: Store, tmp_path: Path, delimiter: str) -> None:
     cells = ['"He said ""hi"", then left"', '"two\nlines; and, tabs\tinside"', "alice"]
-    path = write_csv(tmp_path / "tasks.csv", delimiter.join(["title", "description", "owner"]) + "\n" + delimiter.join(cells) + "\n")
+    path = write_csv(
+        tmp_path / "tasks.csv",
+        delimiter.join(["title", "description", "owner"]) + "\n" + delimiter.join(cells) + "\n",
+    )
     result = run_import(owner, "task", path)
     assert result.rejected == []
     task = owner.tasks.get(result.ids[0])
@@ -64,14 +67,19 @@ def test_lines_are_counted_across_quoted_newlines(owner: Store, tmp_path: Path) 
     assert [str(r) for r in result.rejected] == ["line 5: title: is required"]
 
 
-def test_columns_match_by_label_in_any_case_and_unknown_ones_are_skipped(owner: Store, tmp_path: Path) -> None:
+def test_columns_match_by_label_in_any_case_and_unknown_ones_are_skipped(
+    owner: Store, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path / "tasks.csv", "TITLE,Owner Id,colour\nA,1,red\n")
     result = run_import(owner, "task", path)
     assert result.imported == 1 and result.skipped_columns == ["colour"]
 
 
 def test_created_at_is_kept_and_naive_means_utc(owner: Store, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "tasks.csv", "title,owner,created_at\nA,alice,2024-03-01T10:30:00\nB,alice,2024-03-01T12:00:00+02:00\nC,alice,\n")
+    path = write_csv(
+        tmp_path / "tasks.csv",
+        "title,owner,created_at\nA,alice,2024-03-01T10:30:00\nB,alice,2024-03-01T12:00:00+02:00\nC,alice,\n",
+    )
     result = run_import(owner, "task", path)
     a, b, c = (owner.tasks.get(row_id) for row_id in result.ids)
     assert a.created_at == datetime(2024, 3, 1, 10, 30, tzinfo=UTC)
@@ -84,7 +92,9 @@ def test_json_list_and_ndjson(owner: Store, tmp_path: Path) -> None:
 
     items = [{"title": text, "owner": "alice"} for text in AWKWARD]
     (tmp_path / "tasks.json").write_text(json.dumps(items, indent=2), encoding="utf-8")
-    (tmp_path / "tasks.ndjson").write_text("\n".join(json.dumps(item) for item in items) + "\n", encoding="utf-8")
+    (tmp_path / "tasks.ndjson").write_text(
+        "\n".join(json.dumps(item) for item in items) + "\n", encoding="utf-8"
+    )
     for name in ("tasks.json", "tasks.ndjson"):
         result = run_import(owner, "task", tmp_path / name)
         assert result.rejected == []
@@ -92,7 +102,9 @@ def test_json_list_and_ndjson(owner: Store, tmp_path: Path) -> None:
 
 
 def test_json_errors_name_the_line(owner: Store, tmp_path: Path) -> None:
-    (tmp_path / "tasks.json").write_text('[\n{"title": "A", "owner": "alice"},\n{"title": "", "owner": "alice"}\n]')
+    (tmp_path / "tasks.json").write_text(
+        '[\n{"title": "A", "owner": "alice"},\n{"title": "", "owner": "alice"}\n]'
+    )
     result = run_import(owner, "task", tmp_path / "tasks.json")
     assert [str(r) for r in result.rejected] == ["line 3: title: is required"]
 

@@ -114,4 +114,6 @@ def test_an_ambiguous_team_name_asks_for_the_id(store: Store, tmp_path: Path) ->
     store.teams.create({"name": "Twins"})
     path = write_csv(tmp_path / "heroes.csv", "name,power,team\nCastor,Riding,Twins\n")
     result = run_import(store, "hero", path)
-    assert [str(r) for r in result.rejected] == ["line 2: team: 2 teams are named 'Twins': give team_id instead"]
+    assert [str(r) for r in result.rejected] == [
+        "line 2: team: 2 teams are named 'Twins': give team_id instead"
+    ]

@@ -38,7 +38,12 @@ def seed(store: Store) -> None:
     for n, text in enumerate(AWKWARD):
         owner = alice if n % 2 else bob
         store.tasks.create(
-            {"title": text, "description": AWKWARD[-1 - n], "status": list(TaskStatus)[n % 3], "owner_id": owner.id}
+            {
+                "title": text,
+                "description": AWKWARD[-1 - n],
+                "status": list(TaskStatus)[n % 3],
+                "owner_id": owner.id,
+            }
         )
     avengers = store.teams.create({"name": "Avengers ✨"})
     store.teams.create({"name": "=Formula team"})
@@ -65,7 +70,9 @@ def run_import(store: Store, entity: str, path: Path, **options: Any) -> ImportR
     return Importer(store, ENTITIES[entity], rows, file_format).run(**options)
 
 
-def run_export(store: Store, entity: str, path: Path, file_format: FileFormat | None = None, **options: Any) -> Path:
+def run_export(
+    store: Store, entity: str, path: Path, file_format: FileFormat | None = None, **options: Any
+) -> Path:
     chosen = file_format or format_of(path)
     export_rows(store, ExportRequest(ENTITIES[entity], chosen, **options), path)
     return path
@@ -84,7 +91,8 @@ def records(path: Path, file_format: FileFormat) -> list[dict[str, Any]]:
     workbook = load_workbook(path, read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     workbook.close()
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    width = len(rows[0])  # a read-only sheet leaves out the empty cells at the end of a row
+    return [dict(zip(rows[0], (*row, *[None] * (width - len(row))), strict=True)) for row in rows[1:]]
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
