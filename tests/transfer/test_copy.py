@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,9 +50,11 @@ def test_sqlite_to_postgresql_to_mariadb_to_sqlite(tmp_path: Path, server_urls: 
         original = table_contents(store)
         highest_team = max(team.id for team in store.teams.list())
     chain = [first, server_urls["postgresql"], server_urls["mariadb"], last]
-    for source, target in zip(chain, chain[1:], strict=False):
+    for source, target in itertools.pairwise(chain):
         progress: list[tuple[int, int]] = []
-        result = copy_database(source, target, progress=lambda done, total: progress.append((done, total)))
+        result = copy_database(
+            source, target, progress=lambda done, total, seen=progress: seen.append((done, total))
+        )
         assert result.rows == sum(len(rows) for rows in original.values())
         assert progress[-1] == (result.rows, result.rows)
     sums = [_checksums(url) for url in chain]
