@@ -26,6 +26,7 @@ from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
 from desktop.ui.open_database import OpenDatabaseDialog
+from desktop.ui.transfer_actions import add_transfer_actions
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
@@ -219,6 +220,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.action_new_database, self.action_open_database])
         file_menu.addSeparator()
         file_menu.addAction(self.action_load_sample)
+        file_menu.addSeparator()
+        add_transfer_actions(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu("&Edit")
