@@ -363,7 +363,8 @@ class ImportDialog(QDialog):
                 if column == 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.rejected_table.setItem(row, column, item)
-        self.rejected_table.resizeColumnsToContents()
+        for column in (0, 1):  # the reason takes the rest of the width
+            self.rejected_table.resizeColumnToContents(column)
         text = result.summary()
         self.summary.setText(text[:1].upper() + text[1:] + ".")
 
