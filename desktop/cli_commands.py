@@ -88,7 +88,7 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
 def run_restore(args: argparse.Namespace) -> int:
     from desktop import backup, db
     from desktop.errors import TaskforceError
-    from desktop.ui.safety import single_instance_lock
+    from desktop.ui.file_lock import single_instance_lock
 
     if db.sqlite_path(_database_url(args)) is None:
         from desktop.transfer.cli import restore_server_command

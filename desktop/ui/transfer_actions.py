@@ -38,8 +38,6 @@ def add_transfer_actions(window: QMainWindow, menu: QMenu) -> None:
         action.setStatusTip(tip)
         action.triggered.connect(lambda _checked=False, run=slot: run(window))
         menu.addAction(action)
-        if name == "actionImport":
-            action.setProperty("edits", True)  # disabled while the database is read-only
 
 
 def open_import(window: MainWindow) -> ImportDialog:
