@@ -58,7 +58,7 @@ def main() -> int:
     source = work / "new-tasks.csv"
     source.write_text(
         "Title,Description,Status,Owner,Created at,Colour\n"
-        f"Plan the launch 🚀,\"Venue, catering\nand invitations\",todo,{owner},2024-03-01T09:00:00,red\n"
+        f'Plan the launch 🚀,"Venue, catering\nand invitations",todo,{owner},2024-03-01T09:00:00,red\n'
         f"Write the release notes,,in_progress,{owner},2024-03-02T10:30:00,blue\n"
         f",Forgot the title,todo,{owner},,green\n"
         "Call the printer,,todo,nobody,,\n"
