@@ -19,13 +19,12 @@ from desktop.transfer.copying import (
     table_checksum,
     tables_in_order,
 )
-
-conftest = pytest.importorskip("conftest")
+from tests.conftest import _fresh_server_database
 
 
 @pytest.fixture
 def server_urls() -> Iterator[dict[str, str]]:
-    made = {backend: conftest._fresh_server_database(backend) for backend in ("postgresql", "mariadb")}
+    made = {backend: _fresh_server_database(backend) for backend in ("postgresql", "mariadb")}
     urls = {backend: next(database) for backend, database in made.items()}
     yield urls
     for database in made.values():
