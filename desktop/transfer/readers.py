@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -100,13 +100,13 @@ class Rows:
 
     header: list[str]
     rows: Iterator[tuple[int, list[Any]]]
-    fraction_read: Any  # Callable[[], float]
+    fraction_read: Callable[[], float] | None
     encoding: str | None = None
     delimiter: str | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def fraction(self) -> float:
-        return float(self.fraction_read())
+        return self.fraction_read() if self.fraction_read is not None else 0.0
 
     def close(self) -> None:
         self._stack.close()
@@ -118,7 +118,7 @@ class Rows:
         self.close()
 
 
-def _size_fraction(binary: IO[bytes], size: int) -> Any:
+def _size_fraction(binary: IO[bytes], size: int) -> Callable[[], float]:
     return lambda: min(1.0, binary.tell() / size) if size else 1.0
 
 
@@ -251,7 +251,6 @@ def _json_array_items(text: IO[str]) -> Iterator[tuple[int, Any]]:
     buffer = text.read(JSON_CHUNK).lstrip("\ufeff")
     line = 1
     at = 0
-    ended = False
 
     def skip_space() -> None:
         nonlocal at, line
@@ -275,7 +274,7 @@ def _json_array_items(text: IO[str]) -> Iterator[tuple[int, Any]]:
     while True:
         skip_space()
         if at >= len(buffer):
-            if ended or not refill():
+            if not refill():
                 raise ReadError(f"line {line}: the JSON list is not closed with ]")
             continue
         char = buffer[at]
