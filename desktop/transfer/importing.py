@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, TypeAdapter, ValidationError, create_model, field_validator
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -101,6 +101,32 @@ def import_schema(entity: Entity) -> type[BaseModel]:
         f"{entity.create.__name__}Import", __base__=entity.create, **definitions
     )
     return model
+
+
+def plain_twin(schema: type[BaseModel]) -> type[BaseModel]:
+    """The schema's fields and field validators on a plain pydantic model: the same rules and messages.
+
+    SQLModel gives its classes a Python __init__ that pydantic calls for every row, which was
+    most of the validation time; a plain model validates in Rust alone. A schema with anything
+    beyond fields and field validators (model validators, serializers) is used as it is.
+    """
+    decorators = schema.__pydantic_decorators__
+    if (
+        decorators.model_validators
+        or decorators.root_validators
+        or decorators.validators
+        or decorators.field_serializers
+        or decorators.model_serializers
+        or decorators.computed_fields
+    ):
+        return schema
+    validators = {
+        name: field_validator(*decorator.info.fields, mode=decorator.info.mode)(decorator.func)
+        for name, decorator in decorators.field_validators.items()
+    }
+    fields: dict[str, Any] = {name: (info.annotation, info) for name, info in schema.model_fields.items()}
+    twin: type[BaseModel] = create_model(f"{schema.__name__}Rows", __validators__=validators, **fields)
+    return twin
 
 
 class _References:
@@ -236,7 +262,8 @@ class Importer:
             raise ValueError("the mapping must give one field (or None) per column")
         self.defused = file_format in (FileFormat.CSV, FileFormat.XLSX)
         self.schema = import_schema(entity)
-        self.adapter: TypeAdapter[list[Any]] = TypeAdapter(list[self.schema])  # type: ignore[name-defined]
+        rows_schema = plain_twin(self.schema)
+        self.adapter: TypeAdapter[list[Any]] = TypeAdapter(list[rows_schema])  # type: ignore[valid-type]
         self.fields = list(self.schema.model_fields)
         self.references = {reference.label_key: reference for reference in entity.references}
         # (column index, target) for the columns that are read; a file's ids are never used: rows get new ones
