@@ -50,6 +50,7 @@ class Side:
     name: str
     rows: int
     seconds: float
+    cpu_seconds: float  # user + system: steadier than wall time on a shared machine
     peak_rss_mb: float
 
     @property
@@ -113,7 +114,7 @@ def timed(name: str, rows: int, argv: list[str], stdin: str | None = None) -> Si
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{name} failed ({process.returncode}): {err.strip() or out.strip()}")
-    return Side(name, rows, seconds, usage.ru_maxrss / 1024)
+    return Side(name, rows, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def count_tasks(path: Path) -> int:
@@ -205,13 +206,16 @@ def main() -> int:
             sides = run_size(rows, folder, template)
             by_name = {side.name: side for side in sides}
             reference = by_name["sqlite-utils"].seconds
+            cpu_reference = by_name["sqlite-utils"].cpu_seconds
             sys.stdout.write(
-                f"\n{rows:,} tasks\n{'side':<18}{'seconds':>9}{'rows/s':>11}{'ratio':>8}{'peak MB':>9}\n"
+                f"\n{rows:,} tasks\n{'side':<18}{'seconds':>9}{'rows/s':>11}{'ratio':>8}"
+                f"{'cpu s':>8}{'cpu ratio':>10}{'peak MB':>9}\n"
             )
             for side in sides:
                 sys.stdout.write(
                     f"{side.name:<18}{side.seconds:>9.2f}{side.rows_per_second:>11,.0f}"
-                    f"{side.seconds / reference:>8.2f}{side.peak_rss_mb:>9.0f}\n"
+                    f"{side.seconds / reference:>8.2f}{side.cpu_seconds:>8.2f}"
+                    f"{side.cpu_seconds / cpu_reference:>10.2f}{side.peak_rss_mb:>9.0f}\n"
                 )
             ratio = by_name["taskforce"].seconds / reference
             rss = by_name["taskforce"].peak_rss_mb

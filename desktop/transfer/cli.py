@@ -53,11 +53,19 @@ class _Meter:
 
     def __call__(self, done: int, total: int) -> None:
         percent = 100 * done // total if total else 100
+        self._show(percent, f"{self.what}: {done:,} of {total:,} rows ({percent}%)")
+
+    def read(self, done: int, fraction: float) -> None:
+        """For an import: rows read so far, and how far into the file that is."""
+        percent = int(100 * fraction)
+        self._show(percent, f"{self.what}: {done:,} rows, {percent}% of the file")
+
+    def _show(self, percent: int, text: str) -> None:
         if self.tty:
-            sys.stderr.write(f"\r{self.what}: {done:,} of {total:,} rows ({percent}%)")
+            sys.stderr.write(f"\r{text}")
         elif percent // 10 != self.shown:
             self.shown = percent // 10
-            sys.stderr.write(f"{self.what}: {done:,} of {total:,} rows ({percent}%)\n")
+            sys.stderr.write(f"{text}\n")
         sys.stderr.flush()
 
     def done(self) -> None:
@@ -204,13 +212,15 @@ def run_import(args: argparse.Namespace) -> int:
     if store is None:
         rows.close()
         return 1
+    meter = _Meter("checking" if args.dry_run else "importing")
     try:
         importer = Importer(store, entity, rows, file_format)
-        result = importer.run(dry_run=args.dry_run, valid_only=args.valid_only)
+        result = importer.run(dry_run=args.dry_run, valid_only=args.valid_only, progress=meter.read)
     except (TaskforceError, ReadError) as error:
         _complain(error.message if isinstance(error, TaskforceError) else str(error))
         return 1
     finally:
+        meter.done()
         rows.close()
         store.close()
     for header in result.skipped_columns:
