@@ -243,6 +243,13 @@ class _Inserter:
         return [int(row_id) for (row_id,) in found]
 
 
+def _as_id(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
 class Importer:
     """One import of one file's rows into one entity's table."""
 
@@ -291,6 +298,8 @@ class Importer:
             target = ENTITIES[reference.target]
             if not ids:
                 return key, f"no {target.label.lower()} named {str(name)!r}"
+            if len(ids) > 1 and _as_id(values.get(reference.field)) in ids:
+                continue  # the id given beside the name says which of them
             if len(ids) > 1:
                 return key, (
                     f"{len(ids)} {target.plural} are named {str(name)!r}: give {reference.field} instead"

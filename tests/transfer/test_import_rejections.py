@@ -117,3 +117,12 @@ def test_an_ambiguous_team_name_asks_for_the_id(store: Store, tmp_path: Path) ->
     assert [str(r) for r in result.rejected] == [
         "line 2: team: 2 teams are named 'Twins': give team_id instead"
     ]
+
+
+def test_an_id_beside_an_ambiguous_name_says_which(store: Store, tmp_path: Path) -> None:
+    store.teams.create({"name": "Twins"})
+    second = store.teams.create({"name": "Twins"})
+    path = write_csv(tmp_path / "heroes.csv", f"name,power,team,team_id\nPollux,Boxing,Twins,{second.id}\n")
+    result = run_import(store, "hero", path)
+    assert result.rejected == []
+    assert store.heroes.get(result.ids[0]).team_id == second.id
