@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -20,24 +18,23 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import db
-from desktop.errors import TaskforceError
 from desktop.store import Store
 from desktop.transfer.copying import CopyResult, copy_database
-from desktop.ui.transfer_job import ProgressPanel, Report, TransferJob
+from desktop.ui.job_dialog import JobDialog
+from desktop.ui.transfer_job import Report
 
 
-class CopyDatabaseDialog(QDialog):
+class CopyDatabaseDialog(JobDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("copyDatabaseDialog")
         self.setWindowTitle("Copy database to")
         self.store = store
-        self.job: TransferJob | None = None
         self.outcome: CopyResult | None = None
         self.target = QLineEdit(self)
         self.target.setObjectName("copyTarget")
         self.target.setPlaceholderText("postgresql+psycopg://user@host/db, mysql+pymysql://…, or a file")
-        self.target.textChanged.connect(self._update_buttons)
+        self.target.textChanged.connect(self.update_buttons)
         choose = QPushButton("File…", self)
         choose.setObjectName("chooseCopyFileButton")
         choose.clicked.connect(self._choose)
@@ -53,8 +50,6 @@ class CopyDatabaseDialog(QDialog):
         self.message = QLabel("", self)
         self.message.setObjectName("copyMessage")
         self.message.setWordWrap(True)
-        self.progress = ProgressPanel(self)
-        self.progress.cancel_requested.connect(self._cancel)
         self.copy_button = QPushButton("&Copy", self)
         self.copy_button.setObjectName("copyButton")
         self.copy_button.clicked.connect(self.start_copy)
@@ -71,7 +66,7 @@ class CopyDatabaseDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
         self.setMinimumWidth(600)
-        self._update_buttons()
+        self.update_buttons()
 
     @classmethod
     def choose_file(cls, parent: QWidget) -> str:
@@ -88,8 +83,6 @@ class CopyDatabaseDialog(QDialog):
         return text if "://" in text else db.sqlite_url(Path(text).expanduser().resolve())
 
     def start_copy(self) -> None:
-        if self.job is not None and self.job.running:
-            return
         source, target, replace = self.store.url, self.target_url(), self.replace.isChecked()
 
         def work(report: Report, should_stop: Any) -> CopyResult:
@@ -101,48 +94,17 @@ class CopyDatabaseDialog(QDialog):
                 should_stop=should_stop,
             )
 
-        self.message.setText("")
-        self.job = TransferJob(work, self)
-        self.job.progressed.connect(self.progress.show_progress)
-        self.job.succeeded.connect(self._done)
-        self.job.failed.connect(self._failed)
-        self.progress.begin()
-        self.job.start()
-        self._update_buttons()
-
-    def _cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.progress.cancel_button.setEnabled(False)
+        self.run_job(work, self._done)
 
     def _done(self, result: CopyResult) -> None:
-        self.progress.end()
         self.outcome = result
         text = result.summary()
         self.message.setText(text[:1].upper() + text[1:] + ".")
-        self._update_buttons()
 
-    def _failed(self, error: object) -> None:
-        self.progress.end()
-        if not isinstance(error, TaskforceError):
-            raise error if isinstance(error, BaseException) else RuntimeError(str(error))
-        self.message.setText(error.message)
-        self._update_buttons()
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
 
-    def _update_buttons(self) -> None:
-        running = self.job is not None and self.job.running
+    def update_buttons(self) -> None:
+        running = self.running
         self.copy_button.setEnabled(not running and bool(self.target.text().strip()))
         self.close_button.setEnabled(not running)
-
-    def reject(self) -> None:
-        if self.job is not None and self.job.running:
-            self._cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.job is not None and self.job.running:
-            self._cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -9,12 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import TaskforceError
 from desktop.store import Entity, Store
 from desktop.transfer.exporting import ExportRequest, ExportResult, export_rows
 from desktop.transfer.readers import FileFormat
-from desktop.ui.transfer_job import ProgressPanel, Report, TransferJob
+from desktop.ui.job_dialog import JobDialog
+from desktop.ui.transfer_job import Report
 
 FORMAT_LABELS = {
     FileFormat.CSV: "CSV (spreadsheets, any program)",
@@ -40,7 +38,7 @@ FORMAT_LABELS = {
 }
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
     """Export one entity's rows; `view` holds the current view's search, sort and filters."""
 
     def __init__(
@@ -56,7 +54,6 @@ class ExportDialog(QDialog):
         self.store = store
         self.entity = entity
         self.view = dict(view or {})
-        self.job: TransferJob | None = None
         self.outcome: ExportResult | None = None
         self._build()
 
@@ -79,7 +76,7 @@ class ExportDialog(QDialog):
         self.file_edit = QLineEdit(self)
         self.file_edit.setObjectName("exportFile")
         self.file_edit.setText(str(Path.home() / f"{self.entity.plural}.csv"))
-        self.file_edit.textChanged.connect(self._update_buttons)
+        self.file_edit.textChanged.connect(self.update_buttons)
         choose = QPushButton("Choose…", self)
         choose.setObjectName("chooseExportFileButton")
         choose.clicked.connect(self._choose)
@@ -97,8 +94,6 @@ class ExportDialog(QDialog):
         self.message = QLabel("", self)
         self.message.setObjectName("exportMessage")
         self.message.setWordWrap(True)
-        self.progress = ProgressPanel(self)
-        self.progress.cancel_requested.connect(self._cancel)
         self.export_button = QPushButton("&Export", self)
         self.export_button.setObjectName("exportButton")
         self.export_button.setDefault(True)
@@ -154,8 +149,6 @@ class ExportDialog(QDialog):
         )
 
     def start_export(self) -> None:
-        if self.job is not None and self.job.running:
-            return
         target = Path(self.file_edit.text()).expanduser()
         request = self.request()
         store = self.store
@@ -169,48 +162,17 @@ class ExportDialog(QDialog):
                 should_stop=should_stop,
             )
 
-        self.message.setText("")
-        self.job = TransferJob(work, self)
-        self.job.progressed.connect(self.progress.show_progress)
-        self.job.succeeded.connect(self._done)
-        self.job.failed.connect(self._failed)
-        self.progress.begin()
-        self.job.start()
-        self._update_buttons()
-
-    def _cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.progress.cancel_button.setEnabled(False)
+        self.run_job(work, self._done)
 
     def _done(self, result: ExportResult) -> None:
-        self.progress.end()
         self.outcome = result
         text = result.summary(self.entity)
         self.message.setText(text[:1].upper() + text[1:] + ".")
-        self._update_buttons()
 
-    def _failed(self, error: object) -> None:
-        self.progress.end()
-        if not isinstance(error, TaskforceError):
-            raise error if isinstance(error, BaseException) else RuntimeError(str(error))
-        self.message.setText(error.message)
-        self._update_buttons()
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
 
-    def _update_buttons(self) -> None:
-        running = self.job is not None and self.job.running
+    def update_buttons(self) -> None:
+        running = self.running
         self.export_button.setEnabled(not running and bool(self.file_edit.text().strip()))
         self.close_button.setEnabled(not running)
-
-    def reject(self) -> None:
-        if self.job is not None and self.job.running:
-            self._cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.job is not None and self.job.running:
-            self._cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -36,7 +34,8 @@ from desktop.transfer.importing import Importer, ImportResult
 from desktop.transfer.readers import FileFormat, ReadError, format_of, open_rows
 from desktop.transfer.writers import plain
 from desktop.ui.import_undo import ImportCommand
-from desktop.ui.transfer_job import ProgressPanel, Report, TransferJob
+from desktop.ui.job_dialog import JobDialog
+from desktop.ui.transfer_job import Report
 from desktop.ui.undo import StoreCommands
 
 AUTOMATIC = "Automatic"
@@ -67,10 +66,11 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class ImportDialog(QDialog):
+class ImportDialog(JobDialog):
     """Import rows from a file into one entity's table."""
 
     imported = Signal(object)  # the ImportResult of an import that wrote rows
+    expected_errors = (TaskforceError, ReadError, ValueError, UnicodeError, OSError)
 
     def __init__(
         self,
@@ -86,7 +86,6 @@ class ImportDialog(QDialog):
         self.store = store
         self.commands = commands
         self.headers: list[str] = []
-        self.job: TransferJob | None = None
         self.checked: ImportResult | None = None
         self._build(entity_name)
         self.resize(860, 680)
@@ -150,8 +149,6 @@ class ImportDialog(QDialog):
         self.problem.setStyleSheet("color: palette(highlight);")
         self.valid_only = QCheckBox("Import only the valid rows (skip the rejected ones)", self)
         self.valid_only.setObjectName("validOnlyCheck")
-        self.progress = ProgressPanel(self)
-        self.progress.cancel_requested.connect(self._cancel)
 
         self.check_button = QPushButton("&Check rows", self)
         self.check_button.setObjectName("previewButton")
@@ -180,7 +177,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
-        self._update_buttons()
+        self.update_buttons()
 
     # --- the file and its columns ----------------------------------------------------------------
 
@@ -232,9 +229,9 @@ class ImportDialog(QDialog):
         except (ReadError, ValueError, UnicodeError) as error:
             self.headers = []
             self._fill_mapping([])
-            self._say_problem(str(error))
+            self.show_failure(str(error))
             return
-        self._say_problem("")
+        self.show_failure("")
         self._fill_mapping(match_columns(ENTITIES[self.entity_name], self.headers))
         self.summary.setText(f"{len(self.headers)} columns. Check the rows to see what would be imported.")
 
@@ -254,7 +251,7 @@ class ImportDialog(QDialog):
             combo.currentIndexChanged.connect(self._mapping_changed)
             self.mapping_table.setCellWidget(row, 1, combo)
         self.mapping_table.resizeColumnToContents(0)
-        self._update_buttons()
+        self.update_buttons()
 
     def mapping(self) -> list[str | None]:
         found: list[str | None] = []
@@ -274,7 +271,7 @@ class ImportDialog(QDialog):
     def _mapping_changed(self) -> None:
         self.checked = None
         self._clear_results()
-        self._update_buttons()
+        self.update_buttons()
 
     # --- checking and importing ------------------------------------------------------------------
 
@@ -300,52 +297,21 @@ class ImportDialog(QDialog):
         return work
 
     def check(self) -> None:
-        self._run(self._work(dry_run=True), self._show_check)
+        self.run_job(self._work(dry_run=True), self._show_check)
 
     def start_import(self) -> None:
-        self._run(self._work(dry_run=False), self._finish_import)
-
-    def _run(self, work: Any, done: Any) -> None:
-        if self.job is not None and self.job.running:
-            return
-        self._say_problem("")
-        self.job = TransferJob(work, self)
-        self.job.progressed.connect(self.progress.show_progress)
-        self.job.succeeded.connect(done)
-        self.job.failed.connect(self._failed)
-        self.progress.begin()
-        self.job.start()
-        self._update_buttons()
-
-    def _cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.progress.cancel_button.setEnabled(False)
-
-    def _failed(self, error: object) -> None:
-        self.progress.end()
-        if isinstance(error, TaskforceError):
-            self._say_problem(error.message)
-        elif isinstance(error, ReadError | ValueError | UnicodeError | OSError):
-            self._say_problem(str(error))
-        else:
-            raise error if isinstance(error, BaseException) else RuntimeError(str(error))
-        self._update_buttons()
+        self.run_job(self._work(dry_run=False), self._finish_import)
 
     def _show_check(self, result: ImportResult) -> None:
-        self.progress.end()
         self.checked = result
         self._show_result(result)
-        self._update_buttons()
 
     def _finish_import(self, result: ImportResult) -> None:
-        self.progress.end()
         self._show_result(result)
         if result.written:
             if self.commands is not None:
                 self.commands.stack.push(ImportCommand(self.commands, result.entity, result.ids))
             self.imported.emit(result)
-        self._update_buttons()
 
     def _show_result(self, result: ImportResult) -> None:
         ids = {reference.field for reference in result.entity.references}  # shown by name instead
@@ -372,12 +338,12 @@ class ImportDialog(QDialog):
         self.preview_table.setRowCount(0)
         self.rejected_table.setRowCount(0)
 
-    def _say_problem(self, text: str) -> None:
+    def show_failure(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
 
-    def _update_buttons(self) -> None:
-        running = self.job is not None and self.job.running
+    def update_buttons(self) -> None:
+        running = self.running
         ready = bool(self.headers) and any(target is not None for target in self.mapping())
         writable = not self.store.read_only
         self.check_button.setEnabled(ready and not running)
@@ -391,18 +357,3 @@ class ImportDialog(QDialog):
             self.mapping_table,
         ):
             widget.setEnabled(not running)
-
-    # --- closing -----------------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        if self.job is not None and self.job.running:
-            self._cancel()  # the dialog stays until the transaction is rolled back
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.job is not None and self.job.running:
-            self._cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)

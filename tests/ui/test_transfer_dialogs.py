@@ -135,6 +135,23 @@ def test_a_cancelled_import_writes_nothing(
     assert window.undo_stack.count() == 0
 
 
+def test_closing_during_an_import_cancels_it_and_closes_once_rolled_back(
+    qtbot: QtBot, window: MainWindow, sample_store: Store, tmp_path: Path
+) -> None:
+    owner = sample_store.users.list()[0].username
+    path = tmp_path / "tasks.csv"
+    path.write_text("title,owner\n" + "".join(f"Task {n},{owner}\n" for n in range(60_000)), encoding="utf-8")
+    before = sample_store.tasks.count()
+    dialog = _import_dialog(qtbot, window, path)
+    dialog.show()
+    dialog.import_button.click()
+    dialog.reject()  # Escape or the window's close button
+    assert dialog.isVisible() or not dialog.running
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+    assert not dialog.running
+    assert sample_store.tasks.count() == before
+
+
 def test_export_dialog_writes_the_current_view(
     qtbot: QtBot, window: MainWindow, sample_store: Store, tmp_path: Path
 ) -> None:
