@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -66,15 +67,18 @@ def _write_rows(
     columns = export_columns(entity)
     writer = row_writer(request.file_format, binary, columns, bom=request.bom)
     written = 0
-    for records in repository.stream(request.search, request.order_by, request.descending, **filters):
-        if should_stop is not None and should_stop():
-            raise ExportCancelled("The export was cancelled: no file was written.")
-        for record in records:
-            values = record.read.__dict__
-            writer.write([record.refs[name] if name in record.refs else values[name] for name in columns])
-        written += len(records)
-        if progress is not None:
-            progress(written, max(total, written))
+    # closing(): a cancel or failure ends the read transaction at once, not when the generator is collected.
+    batches = repository.stream(request.search, request.order_by, request.descending, **filters)
+    with closing(batches):
+        for records in batches:
+            if should_stop is not None and should_stop():
+                raise ExportCancelled("The export was cancelled: no file was written.")
+            for record in records:
+                values = record.read.__dict__
+                writer.write([record.refs[name] if name in record.refs else values[name] for name in columns])
+            written += len(records)
+            if progress is not None:
+                progress(written, max(total, written))
     writer.finish()
     return written
 
