@@ -7,7 +7,7 @@ import functools
 import operator
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -434,7 +434,7 @@ class Repository(Generic[R]):
         descending: bool = False,
         batch: int = MAX_PAGE_LIMIT,
         **filters: Any,
-    ) -> Iterator[builtins.list[Record[R]]]:
+    ) -> Generator[builtins.list[Record[R]], None, None]:
         """Every row page() would show for these arguments, in batches, read through one cursor.
 
         One query in one read transaction: a million rows cost one pass, not a query per page.
