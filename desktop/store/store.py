@@ -37,7 +37,7 @@ class Store:
         self.teams: Repository[TeamRead] = Repository(self, TEAMS)
         self.items: Repository[ItemRead] = Repository(self, ITEMS)
         self._backup_guard = threading.Lock()
-        self._sqlite_writer = threading.RLock()  # a write inside a write (same thread) does not wait on itself
+        self._sqlite_writer = threading.RLock()  # a write inside a write does not wait on itself
         self._background_backup: backup.BackgroundBackup | None = None
         self._closed = False
 
