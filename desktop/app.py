@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop import __version__
+from desktop.api.cli import API_COMMANDS
 from desktop.cli_commands import SAFETY_COMMANDS
+from desktop.transfer.cli import TRANSFER_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ class Command:
 
 
 # The subcommands `taskforce` knows; without one on the command line, the window opens.
-COMMANDS: list[Command] = [Command(*spec) for spec in SAFETY_COMMANDS]
+COMMANDS: list[Command] = [Command(*spec) for spec in [*SAFETY_COMMANDS, *TRANSFER_COMMANDS, *API_COMMANDS]]
 
 
 def build_parser(commands: Sequence[Command] | None = None) -> argparse.ArgumentParser:
@@ -97,12 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def start_gui(args: argparse.Namespace, log_path: Path | None) -> int:
     """The window, with unexpected errors shown in a dialog, including those before the window exists."""
-    from desktop.crash import CrashHandler
+    from desktop.ui.crash import CrashHandler
 
     crash = CrashHandler(log_path)
     crash.install()
     try:
-        from desktop import coldstart
+        from desktop.ui import coldstart
 
         if coldstart.requested():
             coldstart.install()

@@ -72,6 +72,8 @@ class SelfTest:
                 self.facts.append(f"database migrated to {self.revision(store)}")
             with self.checking("creating, reading and updating rows"):
                 ids = self.create_read_update(store)
+            with self.checking("serving the local API"):
+                self.facts.append(self.local_api(store))
             with self.checking("loading the icons"):
                 app = self.application()
                 self.facts.append(f"{self.icons()} icons")
@@ -90,12 +92,9 @@ class SelfTest:
             store.close()
 
     def revision(self, store: Store) -> str:
-        from alembic.runtime.migration import MigrationContext
-
         from desktop.db import head_revision
 
-        with store.engine.connect() as connection:
-            revision = MigrationContext.configure(connection).get_current_revision()
+        revision = store.schema_revision()
         self.expect(revision == head_revision(), f"the schema is at {revision}, not {head_revision()}")
         assert revision is not None
         return revision
@@ -117,6 +116,30 @@ class SelfTest:
                 self.expect(getattr(updated, name) == value, f"the {entity}'s {name} was not updated")
         self.facts.append("created, read, updated and deleted a " + ", ".join(ROWS))
         return ids
+
+    def local_api(self, store: Store) -> str:
+        """The HTTP server starts on a free loopback port and lists the team made above."""
+        import json
+        import secrets
+        import urllib.request
+
+        from desktop.api.app import create_app
+        from desktop.api.server import ApiServer
+
+        token = secrets.token_urlsafe(16)
+        server = ApiServer(create_app(store, token=token), "127.0.0.1", 0, token=token)
+        server.start()
+        try:
+            request = urllib.request.Request(
+                f"{server.url}/teams/", headers={"Authorization": f"Bearer {token}"}
+            )
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+            with direct.open(request, timeout=10) as response:
+                names = [team["name"] for team in json.load(response)]
+        finally:
+            server.stop()
+        self.expect(names == [ROWS["team"][1]["name"]], f"the local API listed the teams {names}")
+        return "local API answered"
 
     def delete(self, store: Store, ids: dict[str, int]) -> None:
         from desktop.errors import NotFoundError
@@ -205,10 +228,9 @@ class SelfTest:
     @staticmethod
     def drivers() -> str:
         """The server drivers load (they are only used on a server, so nothing else proves they are here)."""
-        import sqlalchemy as sa
+        from desktop.store import Store
 
-        for url in ("postgresql+psycopg://check@localhost/check", "mysql+pymysql://check@localhost/check"):
-            sa.create_engine(url).dispose()
+        Store.load_server_drivers()
         import psycopg
 
         return f"sqlite, postgresql (psycopg {psycopg.pq.__impl__}), mysql (pymysql)"
@@ -257,7 +279,7 @@ def qt_messages_logged() -> Iterator[None]:
     """Qt's warnings (the offscreen platform has a few) go to the log, not around the summary line."""
     from PySide6.QtCore import qInstallMessageHandler
 
-    from desktop.crash import log_qt_message
+    from desktop.ui.crash import log_qt_message
 
     previous = qInstallMessageHandler(log_qt_message)
     try:

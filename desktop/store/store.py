@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,15 @@ from sqlalchemy.orm import Session
 from desktop import backup, db
 from desktop.errors import RelatedRowError, StorageError, StorageKind
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
-from desktop.store.driver_errors import READ_ONLY
+from desktop.store.driver_errors import BUSY, READ_ONLY
 from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, in_use_message
 from desktop.store.search import server_folding
 
 log = logging.getLogger(__name__)
+# A URL of each server kind Taskforce opens; nothing connects to them.
+SERVER_DRIVER_PROBES = ("postgresql+psycopg://check@localhost/check", "mysql+pymysql://check@localhost/check")
 
 
 class Store:
@@ -36,6 +39,7 @@ class Store:
         self.teams: Repository[TeamRead] = Repository(self, TEAMS)
         self.items: Repository[ItemRead] = Repository(self, ITEMS)
         self._backup_guard = threading.Lock()
+        self._sqlite_writer = threading.RLock()  # a write inside a write does not wait on itself
         self._background_backup: backup.BackgroundBackup | None = None
         self._closed = False
 
@@ -82,6 +86,24 @@ class Store:
         if self.path is not None and not self.read_only:
             backup.automatic_backup(self.path)
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write transaction: on SQLite, one at a time in this process.
+
+        SQLite has one writer at a time anyway; the others wait here and are woken in turn, rather
+        than in SQLite's busy handler, which sleeps and retries (up to 100 ms a try) and lets a later
+        writer go first. Waiting longer than the busy timeout is the same "busy" StorageError.
+        """
+        if self.backend != "sqlite":
+            yield
+            return
+        if not self._sqlite_writer.acquire(timeout=db.BUSY_TIMEOUT_MS / 1000):
+            raise StorageError(BUSY, kind=StorageKind.BUSY, retryable=True)
+        try:
+            yield
+        finally:
+            self._sqlite_writer.release()
+
     def ensure_writable(self) -> None:
         if self.read_only:
             raise StorageError(READ_ONLY, kind=StorageKind.READ_ONLY)
@@ -107,6 +129,23 @@ class Store:
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at, as Alembic recorded it (None before the first one)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    @staticmethod
+    def load_server_drivers() -> None:
+        """Load the driver of every server kind, as a URL would; raises when one is missing.
+
+        A driver is imported only when a server is first opened, so an installation that lacks one
+        would otherwise fail only then.
+        """
+        for url in SERVER_DRIVER_PROBES:
+            sa.create_engine(url).dispose()
 
     # --- repositories --------------------------------------------------------
 
