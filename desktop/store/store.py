@@ -14,12 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from desktop import backup, db
-from desktop.errors import RelatedRowError, StorageError, StorageKind
+from desktop.errors import StorageError, StorageKind
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
 from desktop.store.driver_errors import BUSY, READ_ONLY
 from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
 from desktop.store.events import Change, Listener
-from desktop.store.repository import Deletion, Repository, in_use_message
+from desktop.store.repository import Deletion, Repository, heir_refused, in_use_message, storable_id
 from desktop.store.search import server_folding
 
 log = logging.getLogger(__name__)
@@ -199,14 +199,13 @@ class Store:
                 if reassign_to is None and not nullable:
                     raise in_use_message(parent, len(rows), child)
                 if reassign_to is not None:
-                    if reassign_to in ids or session.get(parent.table, reassign_to) is None:
-                        raise RelatedRowError(
-                            f"Cannot reassign to that {parent.label.lower()}: it does not exist.",
-                            entity=child.name,
-                            field=reference.field,
-                            target=parent.name,
-                            value=reassign_to,
-                        )
+                    gone = reassign_to in ids
+                    if (
+                        gone
+                        or not storable_id(reassign_to, self.backend)
+                        or session.get(parent.table, reassign_to) is None
+                    ):
+                        raise heir_refused(parent, child, reference, reassign_to, being_deleted=gone)
                 deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
                 session.execute(
                     sa.update(table)
