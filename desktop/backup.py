@@ -30,8 +30,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from desktop import db
+from desktop import db, lock
 from desktop.errors import BackupError, DatabaseOpenError
+from desktop.folders import make_private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def _new_backup_path(database: Path, reason: str, now: datetime) -> Path:
 
 def _prepare_backups_dir(database: Path) -> Path:
     folder = backups_dir(database)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(folder)
     return folder
 
 
@@ -286,7 +287,28 @@ def _share(progress: Progress | None, part: int, parts: int) -> Progress | None:
 def create_backup(
     database: Path, reason: str = MANUAL, *, now: datetime | None = None, progress: Progress | None = None
 ) -> BackupInfo:
-    """Back up now: copy, verify, then rotate older backups out by the retention policy."""
+    """Back up now: copy, verify, then rotate older backups out by the retention policy.
+
+    Holds the database lock shared meanwhile, so the file is not replaced under the copy.
+    """
+    with _in_use(database):
+        return _create_backup(database, reason, now=now, progress=progress)
+
+
+@contextmanager
+def _in_use(database: Path) -> Iterator[None]:
+    """The database lock, shared, for as long as the block runs (none where no lock file can be made)."""
+    held = lock.database_lock(database) if database.parent.is_dir() else None
+    try:
+        yield
+    finally:
+        if held is not None:
+            held.release()
+
+
+def _create_backup(
+    database: Path, reason: str, *, now: datetime | None = None, progress: Progress | None = None
+) -> BackupInfo:
     now = now or datetime.now(UTC)
     if not database.is_file():
         raise BackupError(f"There is no database at {database} to back up.")
@@ -513,18 +535,37 @@ def _retire_write_ahead_log(database: Path, *, checkpoint: bool) -> None:
 def restore(
     database: Path, chosen: Path, *, now: datetime | None = None, progress: Progress | None = None
 ) -> Path | None:
-    """Replace the database with a backup. Nothing may have the database open.
+    """Replace the database with a backup, once nothing else has it open.
 
-    The chosen file is verified first; the current file is kept (as a verified backup, or copied
-    aside byte for byte when it is damaged); then the new file takes its place in one atomic rename.
+    Holds the database lock exclusively meanwhile: it waits up to lock.REPLACE_WAIT_SECONDS for the
+    stores, backups and checks of other programs to let go of the file, and raises DatabaseInUseError
+    ("close the other program first") when they do not; stores opened meanwhile wait for it. So every
+    save another program was told succeeded is in the data kept before the restore, or comes after it.
     Returns where the previous data went (None when there was none).
     """
-    now = now or datetime.now(UTC)
     _checking(progress)
     # Its connections must be gone before the file and its write-ahead log are replaced.
     wait_for_background_backup(database)
     verify(chosen)
-    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(database.parent)
+    held = lock.database_lock(database, exclusive=True)
+    try:
+        return restore_locked(database, chosen, now=now, progress=progress)
+    finally:
+        if held is not None:
+            held.release()
+
+
+def restore_locked(
+    database: Path, chosen: Path, *, now: datetime | None = None, progress: Progress | None = None
+) -> Path | None:
+    """restore() for a caller that holds the database lock exclusively.
+
+    The chosen file is verified first; the current file is kept (as a verified backup, or copied
+    aside byte for byte when it is damaged); then the new file takes its place in one atomic rename.
+    """
+    now = now or datetime.now(UTC)
+    verify(chosen)
     incoming = database.with_name(f".{database.name}.restoring")
     incoming.unlink(missing_ok=True)
     try:
@@ -539,7 +580,7 @@ def restore(
             except DatabaseOpenError:
                 healthy = False
             if healthy and _has_rows(database):
-                previous = create_backup(
+                previous = _create_backup(
                     database, BEFORE_RESTORE, now=now, progress=_share(progress, 1, 2)
                 ).path
             elif not healthy:

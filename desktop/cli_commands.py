@@ -84,14 +84,15 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
 def run_restore(args: argparse.Namespace) -> int:
     from desktop import backup
     from desktop.errors import TaskforceError
-    from desktop.ui.safety import single_instance_lock
+    from desktop.lock import single_instance_lock
 
     path = _database_file(args)
     if path is None:
         return 2
     chosen = Path(args.file).expanduser().resolve()
     try:
-        # Held until the restore is done: no window may open the file meanwhile.
+        # Held until the restore is done: no window may open the file meanwhile. The restore itself
+        # waits for other programs that use the file (the database lock) and refuses when they stay.
         lock = single_instance_lock(path)
     except TaskforceError as error:
         _complain(error.message)
@@ -103,7 +104,7 @@ def run_restore(args: argparse.Namespace) -> int:
         return 1
     finally:
         if lock is not None:
-            lock.unlock()
+            lock.release()
     _say(f"Restored {path} from {chosen}.")
     if previous is not None:
         _say(f"The data it held before is kept in {previous}")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from desktop.errors import DatabaseOpenError, TaskforceError
+from desktop.folders import make_private_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -199,7 +200,7 @@ def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> E
 
 def prepare_sqlite_file(path: Path) -> None:
     """Create the directory (0700) and an empty file (0600) so the data is private from the start."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path.parent)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)

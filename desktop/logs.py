@@ -10,6 +10,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from desktop.folders import make_private_dir
+
 LOG_FILENAME = "taskforce.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
@@ -66,7 +68,7 @@ def setup_logging(*, verbose: bool = False) -> Path:
     """
     shutdown_logging()
     path = log_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path.parent)
     handlers: list[logging.Handler] = [
         RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     ]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtCore import QEvent, QLockFile, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 from sqlmodel import SQLModel
@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 from desktop import __version__, db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError, TaskforceError
+from desktop.lock import FileLock, single_instance_lock
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
 from desktop.ui import safety
 from desktop.ui.delete_flow import delete_rows
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         *,
-        lock: QLockFile | None = None,
+        lock: FileLock | None = None,
     ) -> None:
         """lock: the single-instance lock of the store's file, held while the window shows that file."""
         super().__init__(parent)
@@ -480,7 +481,7 @@ class MainWindow(QMainWindow):
         path = database_file(url)
         same_file = path is not None and path == self.store.path
         try:
-            lock = safety.single_instance_lock(path) if path is not None and not same_file else None
+            lock = single_instance_lock(path) if path is not None and not same_file else None
         except DatabaseInUseError as error:
             self.show_error(error.message)
             return
@@ -488,7 +489,7 @@ class MainWindow(QMainWindow):
             store = Store.open(url)
         except TaskforceError as error:
             if lock is not None:
-                lock.unlock()
+                lock.release()
             self.show_error(error.message)
             return
         self.set_store(store, owned=True)
@@ -500,7 +501,7 @@ class MainWindow(QMainWindow):
     def release_lock(self) -> None:
         """Let another Taskforce open the file shown here (once the store on it is closed)."""
         if self._lock is not None:
-            self._lock.unlock()
+            self._lock.release()
             self._lock = None
 
     def set_store(self, store: Store, *, owned: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""Keeping the data safe, in the window: one instance per file, backups, restore, checks, conflicts.
+"""Keeping the data safe, in the window: backups, restore, checks, conflicts (the file locks: desktop.lock).
 
 install_safety_actions(window) adds File → Back up now…, File → Restore from backup… and
 Help → Check database to a main window that has `store` and `set_store(store, owned=...)`.
@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QLockFile, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,45 +34,16 @@ from PySide6.QtWidgets import (
 from sqlmodel import SQLModel
 
 from desktop import backup
-from desktop.errors import ConflictError, DatabaseInUseError, TaskforceError
+from desktop.errors import ConflictError, TaskforceError
 from desktop.store import ENTITIES, Entity, Store
 from desktop.ui.progress import run_with_progress
 
-LOCK_WAIT_MS = 200
 # Actions that change data; disabled while the database is read-only (besides any with property "edits").
 EDITING_ACTIONS = ("actionNew", "actionEdit", "actionDelete", "actionUndo", "actionRedo", "actionLoadSample")
 READ_ONLY_TEXT = (
     "This database is read-only: you can look at everything, but changes cannot be saved. "
     "Copy the file to a folder you may write to, or ask for write permission."
 )
-
-
-# --- one instance per database file --------------------------------------------------------
-
-
-def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
-
-
-def single_instance_lock(database: Path) -> QLockFile | None:
-    """Take the lock beside the file while it is open; keep the returned object alive until closing.
-
-    Raises DatabaseInUseError when another running Taskforce holds it (a lock left by a crashed one
-    is taken over). Returns None when no lock file can be made (a read-only folder, where nothing
-    can be written anyway).
-    """
-    lock = QLockFile(str(lock_path(database)))
-    lock.setStaleLockTime(0)  # never stale by age: only when its process is gone
-    if lock.tryLock(LOCK_WAIT_MS):
-        return lock
-    if lock.error() != QLockFile.LockError.LockFailedError:
-        return None
-    pid, _host, _app = lock.getLockInfo()
-    holder = f" (process {pid})" if pid > 0 else ""
-    raise DatabaseInUseError(
-        f"Taskforce already has {database.name} open{holder}. Switch to that window, "
-        "or close it and try again."
-    )
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -508,7 +479,7 @@ def restore_from_backup(window: QMainWindow) -> bool:
     _quiesce(store)
 
     def restore_and_open(progress: backup.Progress) -> Store | TaskforceError:
-        backup.restore(path, chosen.path, progress=progress)
+        store.replace_with_backup(chosen.path, progress=progress)
         progress(0, 0)
         try:
             return Store.open(store.url)

@@ -44,12 +44,13 @@ from uihelpers import cell_center, click_row, column_texts, show, shown_window, 
 
 from desktop import backup, db
 from desktop.demo import load_sample_data
+from desktop.lock import single_instance_lock, window_lock_path
 from desktop.store import ENTITIES, Store
 from desktop.ui import application, safety
 from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.open_database import OpenDatabaseDialog
-from desktop.ui.safety import Recovery, lock_path
+from desktop.ui.safety import Recovery
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SAMPLE_TITLES = [
@@ -474,7 +475,7 @@ def test_a_second_launch_on_the_same_file_says_so_and_exits(tmp_path: Path) -> N
     with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as first:
         try:
             deadline = time.monotonic() + 60
-            while not lock_path(data / "taskforce.db").exists() and first.poll() is None:
+            while not window_lock_path(data / "taskforce.db").exists() and first.poll() is None:
                 assert time.monotonic() < deadline, "the first Taskforce did not start"
                 time.sleep(0.05)
             assert first.poll() is None
@@ -507,7 +508,7 @@ def test_a_second_launch_on_the_same_file_says_so_and_exits(tmp_path: Path) -> N
 def test_a_second_launch_in_process_is_refused_before_the_file_is_touched(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held = safety.single_instance_lock(database)
+    held = single_instance_lock(database)
     assert held is not None
     shown: list[str] = []
     monkeypatch.setattr(application, "show_open_error", shown.append)
@@ -518,7 +519,7 @@ def test_a_second_launch_in_process_is_refused_before_the_file_is_touched(
     try:
         assert application.run_gui(arguments(db.sqlite_url(database))) == 1
     finally:
-        held.unlock()
+        held.release()
     assert shown == [
         f"Taskforce already has taskforce.db open (process {os.getpid()}). "
         "Switch to that window, or close it and try again."
@@ -530,20 +531,23 @@ def test_the_window_holds_the_lock_of_the_file_it_shows_and_lets_go_when_closed(
 ) -> None:
     other, busy = tmp_path / "other.db", tmp_path / "busy.db"
     Store.open(db.sqlite_url(busy)).close()
-    held_elsewhere = safety.single_instance_lock(busy)
+    held_elsewhere = single_instance_lock(busy)
     seen: dict[str, Any] = {}
 
     def switch_files(app: QApplication) -> int:
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        seen["at start"] = (lock_path(database).exists(), lock_path(other).exists())
+        seen["at start"] = (window_lock_path(database).exists(), window_lock_path(other).exists())
         monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(other)))
         action(window, "actionOpenDatabase").trigger()
-        seen["after opening other.db"] = (lock_path(database).exists(), lock_path(other).exists())
+        seen["after opening other.db"] = (
+            window_lock_path(database).exists(),
+            window_lock_path(other).exists(),
+        )
         monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(busy)))
         action(window, "actionOpenDatabase").trigger()
         seen["refused"] = last_message(qtbot)
         seen["still showing"] = window.store.path
-        seen["other still locked"] = lock_path(other).exists()
+        seen["other still locked"] = window_lock_path(other).exists()
         window.close()
         return 0
 
@@ -552,14 +556,14 @@ def test_the_window_holds_the_lock_of_the_file_it_shows_and_lets_go_when_closed(
         assert application.run_gui(arguments(db.sqlite_url(database))) == 0
     finally:
         assert held_elsewhere is not None
-        held_elsewhere.unlock()
+        held_elsewhere.release()
 
     assert seen["at start"] == (True, False)
     assert seen["after opening other.db"] == (False, True)
     assert seen["refused"].startswith("Taskforce already has busy.db open")
     assert seen["still showing"] == other
     assert seen["other still locked"]
-    assert not lock_path(database).exists() and not lock_path(other).exists()
+    assert not window_lock_path(database).exists() and not window_lock_path(other).exists()
 
 
 # --- two people, one row ------------------------------------------------------------------------------------
@@ -777,7 +781,7 @@ def test_a_damaged_file_at_start_is_offered_for_recovery_and_restored_from_its_n
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         wait_settled(qtbot, window)
         seen["titles"] = column_texts(window.view("task").table, "title")
-        seen["locked"] = lock_path(database).exists()
+        seen["locked"] = window_lock_path(database).exists()
         window.close()
         return 0
 
@@ -788,7 +792,7 @@ def test_a_damaged_file_at_start_is_offered_for_recovery_and_restored_from_its_n
     assert seen == {"titles": SAMPLE_TITLES, "locked": True}
     [aside] = (database.parent / "backups").glob("taskforce.db.set-aside-*")
     assert aside.read_bytes() == b"garbage" * 1000
-    assert not lock_path(database).exists()
+    assert not window_lock_path(database).exists()
 
 
 def test_a_damaged_file_at_start_can_be_left_for_another_database(
@@ -804,7 +808,7 @@ def test_a_damaged_file_at_start_can_be_left_for_another_database(
     def look(app: QApplication) -> int:
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         seen["showing"] = window.store.path
-        seen["locks"] = (lock_path(database).exists(), lock_path(other).exists())
+        seen["locks"] = (window_lock_path(database).exists(), window_lock_path(other).exists())
         window.close()
         return 0
 
@@ -821,7 +825,7 @@ def test_quitting_the_recovery_starts_nothing(database: Path, monkeypatch: pytes
     monkeypatch.setattr(application, "event_loop", lambda app: pytest.fail("the window must not open"))
     assert application.run_gui(arguments(db.sqlite_url(database))) == 1
     assert database.read_bytes() == b"garbage"
-    assert not lock_path(database).exists()
+    assert not window_lock_path(database).exists()
 
 
 def test_the_log_says_why_the_database_could_not_be_opened(
