@@ -13,7 +13,7 @@ def make_private_dir(path: Path) -> None:
     """
     missing = []
     for folder in (path, *path.parents):
-        if folder.is_dir():
+        if folder.exists():  # a file in the way: mkdir below says so
             break
         missing.append(folder)
     for folder in reversed(missing):
