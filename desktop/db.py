@@ -1,4 +1,4 @@
-"""Engines from URLs, SQLite pragmas, the data directory and migrate-on-open."""
+"""Engines from URLs, SQLite pragmas, the data directory, checks of files and migrations."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from desktop.errors import DatabaseOpenError, TaskforceError
+from desktop.errors import DatabaseOpenError
 from desktop.folders import make_private_dir
 
 if TYPE_CHECKING:
@@ -75,12 +75,50 @@ def mask_url(url: str | URL) -> str:
     hidden = {key: "***" for key in parsed.query if key.lower() in PASSWORD_QUERY_KEYS}
     if hidden:
         parsed = parsed.update_query_dict(hidden)
+    if parsed.host and "@" in parsed.host:
+        # An "@" in the password, not written as %40: what the parser took for the host starts with
+        # the rest of the password.
+        parsed = parsed.set(password="***", host=parsed.host.rpartition("@")[2])
     return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
+URL_EXAMPLES = (
+    "sqlite:////path/to/taskforce.db, postgresql+psycopg://user:password@host/database or "
+    "mysql+pymysql://user:password@host/database"
+)
+
+
+def parse_url(url: str | URL) -> URL:
+    """The URL, parsed; DatabaseOpenError, in plain words, when it is not a database URL."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as error:
+        # Not shown: a URL that cannot be parsed cannot be told apart from its password either.
+        raise DatabaseOpenError(
+            f"Not a database URL. Taskforce takes URLs such as {URL_EXAMPLES}."
+        ) from error
+    if parsed.host and "@" in parsed.host:
+        raise DatabaseOpenError(f'The password in {mask_url(parsed)} holds an "@": write it as %40 in a URL.')
+    try:
+        parsed.get_dialect()
+    except (sa.exc.NoSuchModuleError, ImportError) as error:
+        raise _unknown_database(parsed) from error
+    return parsed
+
+
+def _unknown_database(parsed: URL) -> DatabaseOpenError:
+    return DatabaseOpenError(
+        f"Taskforce cannot open {parsed.drivername} databases ({mask_url(parsed)}). "
+        f"It takes URLs such as {URL_EXAMPLES}."
+    )
+
+
 def sqlite_path(url: str | URL) -> Path | None:
-    """The file behind a SQLite URL, or None for servers and in-memory databases."""
-    parsed = make_url(url)
+    """The file behind a SQLite URL, or None for servers and in-memory databases.
+
+    Raises DatabaseOpenError for a URL that is not one (parse_url).
+    """
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database or ""
@@ -173,7 +211,14 @@ def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> E
 
     read_only (SQLite files) opens the file so that nothing can be written to it.
     """
-    parsed = make_url(url)
+    parsed = parse_url(url)
+    try:
+        return _create_engine(parsed, echo=echo, read_only=read_only)
+    except (sa.exc.NoSuchModuleError, ImportError) as error:  # a driver that is not installed
+        raise _unknown_database(parsed) from error
+
+
+def _create_engine(parsed: URL, *, echo: bool, read_only: bool) -> Engine:
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {"echo": echo}
     if backend == "sqlite":
@@ -299,27 +344,6 @@ def server_revision(engine: Engine) -> str | None:
     return _checked_revision(mask_url(engine.url), tables, revision)
 
 
-def backup_sqlite(source: Path, destination: Path) -> Path:
-    """A consistent copy through SQLite's backup API, private like the original."""
-    prepare_sqlite_file(destination)
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(destination)) as dst:
-        src.backup(dst)
-    return destination
-
-
-def pre_migration_backup(path: Path, revision: str) -> Path:
-    """A verified backup, in the backups folder, before the file is migrated from `revision`."""
-    from desktop import backup  # backup builds on this module
-
-    try:
-        return backup.create_backup(path, backup.before_upgrade(revision)).path
-    except TaskforceError as error:
-        raise DatabaseOpenError(
-            f"{path.name} needs an upgrade, but it could not be backed up first, so it was left "
-            f"as it was. {error.message}"
-        ) from error
-
-
 @contextmanager
 def migration_transaction(engine: Engine) -> Iterator[sa.Connection]:
     """One transaction for a migration run.
@@ -358,57 +382,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with migration_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-
-
-def open_engine(url: str, *, echo: bool = False) -> Engine:
-    """Check, back up when needed, migrate to head, and return a ready engine."""
-    try:
-        make_url(url)
-    except sa.exc.ArgumentError as error:
-        raise DatabaseOpenError(f"Not a database URL: {mask_url(url)}") from error
-    path = sqlite_path(url)
-    if path is not None:
-        try:
-            revision = inspect_sqlite_file(path)
-            if path.exists() and not can_write(path):
-                return _open_read_only(url, path, revision, echo=echo)
-            prepare_sqlite_file(path)
-            if revision is not None and revision != head_revision():
-                pre_migration_backup(path, revision)
-        except (OSError, sqlite3.Error) as error:
-            problem = error.strerror if isinstance(error, OSError) and error.strerror else error
-            raise DatabaseOpenError(f"Cannot open {path}: {problem}.") from error
-    engine = create_engine(url, echo=echo)
-    try:
-        if path is None:
-            server_revision(engine)
-            upgrade(engine)
-        elif revision != HEAD_REVISION:
-            upgrade(engine)
-    except DatabaseOpenError:
-        engine.dispose()
-        raise
-    except sa.exc.SQLAlchemyError as error:
-        engine.dispose()
-        reason = getattr(error, "orig", None) or error
-        raise DatabaseOpenError(f"Cannot open {mask_url(url)}: {reason}") from error
-    except Exception as error:  # a migration script may raise anything; the person gets a message
-        engine.dispose()
-        raise DatabaseOpenError(
-            f"Upgrading {mask_url(url)} failed, and it was left as it was: {error}"
-        ) from error
-    # The daily automatic backup is not taken here: copying a large file would hold up the window.
-    # The GUI starts it in the background after the first paint (Store.start_automatic_backup), and
-    # Store.close() takes one when due.
-    return engine
-
-
-def _open_read_only(url: str, path: Path, revision: str | None, *, echo: bool) -> Engine:
-    if revision is None:
-        raise DatabaseOpenError(f"{path.name} is empty and read-only, so Taskforce cannot set it up.")
-    if revision != head_revision():
-        raise DatabaseOpenError(
-            f"{path.name} is read-only and was made by an older Taskforce; it needs an upgrade, "
-            "which needs permission to write it."
-        )
-    return create_engine(url, echo=echo, read_only=True)

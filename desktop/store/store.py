@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from desktop import backup, db, lock
+from desktop import backup, db, lock, opening
 from desktop.errors import RelatedRowError, StorageError, TaskforceError
 from desktop.folders import make_private_dir
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
@@ -62,7 +62,7 @@ class Store:
         path = db.sqlite_path(url)
         held = _use_file(path) if path is not None else None
         try:
-            engine = db.open_engine(url, echo=echo)
+            engine = opening.open_engine(url, echo=echo)
         except BaseException:
             if held is not None:
                 held.release()

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from datahelpers import table_contents, task, user
 
-from desktop import db
+from desktop import db, opening
+from desktop.backup import create_backup
 from desktop.store import DatabaseOpenError, Store
 
 
@@ -262,7 +263,7 @@ def test_backup_is_a_consistent_private_copy(sqlite_store: Store, tmp_path: Path
             "INSERT INTO task (title, status, created_at, owner_id) "
             "VALUES ('Uncommitted', 'todo', '2026-01-01 00:00:00.000000', 1)"
         )
-        copy = db.backup_sqlite(sqlite_store.path, tmp_path / "copies" / "copy.db")
+        copy = create_backup(sqlite_store.path).path
 
     assert mode(copy) == 0o600
     with Store.open(db.sqlite_url(copy)) as restored:
@@ -274,7 +275,7 @@ def test_pre_migration_backup_names_the_revision(sqlite_store: Store) -> None:
     user(sqlite_store, "alice")
     assert sqlite_store.path is not None
 
-    backup = db.pre_migration_backup(sqlite_store.path, "0001")
+    backup = opening.pre_migration_backup(sqlite_store.path, "0001")
 
     assert backup.parent == sqlite_store.path.parent / "backups"
     assert backup.name.startswith("taskforce-")

@@ -19,7 +19,7 @@ from safetyhelpers import (
     writing_items,
 )
 
-from desktop import backup, db
+from desktop import backup, db, opening
 from desktop.errors import BackupError
 from desktop.store import Store
 
@@ -103,7 +103,7 @@ def test_rotation_follows_the_policy_with_simulated_dates(tmp_path: Path) -> Non
 
 def test_the_pre_migration_backup_goes_to_the_backups_folder_and_is_verified(tmp_path: Path) -> None:
     database = filled_database(tmp_path / "taskforce.db")
-    path = db.pre_migration_backup(database, "0001")
+    path = opening.pre_migration_backup(database, "0001")
     assert path.parent == tmp_path / "backups"
     assert path.name.endswith("-before-upgrade-from-0001.db")
     assert backup.list_backups(database)[0].reason_label == "before an upgrade"
