@@ -9,6 +9,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.backup import CheckReport
 
 CommandSpec = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
@@ -28,17 +32,28 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def _database_file(args: argparse.Namespace) -> Path | None:
-    """The SQLite file the command works on; None (and a message) for a server database."""
+    """The SQLite file the command works on; None (and a message) for any other database or a bad URL."""
     from desktop import db
+    from desktop.errors import DatabaseOpenError
 
     url = _database_url(args)
-    path = db.sqlite_path(url)
-    if path is None:
+    try:
+        parsed = db.parse_url(url)
+    except DatabaseOpenError as error:
+        _complain(error.message)
+        return None
+    path = db.sqlite_path(parsed)
+    if path is None and parsed.get_backend_name() == "sqlite":
+        _complain(f"{db.mask_url(url)} {IN_MEMORY}")
+    elif path is None:
         _complain(
             f"{db.mask_url(url)} is a server database: back it up and restore it with the server's "
             "own tools (pg_dump / pg_restore, mariadb-dump)."
         )
     return path
+
+
+IN_MEMORY = "is an in-memory database: it is empty when it opens and gone when the program ends."
 
 
 # --- backup ------------------------------------------------------------------------------------------
@@ -119,28 +134,55 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    import sqlalchemy as sa
-
     from desktop import backup, db
+    from desktop.errors import TaskforceError
 
     url = _database_url(args)
-    path = db.sqlite_path(url)
+    try:
+        parsed = db.parse_url(url)
+    except TaskforceError as error:
+        _complain(error.message)
+        return 2
+    path = db.sqlite_path(parsed)
     if path is not None:
+        if path.is_dir():
+            _complain(f"{path} is a folder, not a database file.")
+            return 1
         if not path.is_file():
             _complain(f"There is no database at {path}.")
             return 1
         report = backup.check_file(path)
+    elif parsed.get_backend_name() == "sqlite":
+        _complain(f"{db.mask_url(url)} {IN_MEMORY}")
+        return 2
     else:
-        engine = db.create_engine(url)
-        try:
-            report = backup.check_server(engine)
-        except sa.exc.SQLAlchemyError as error:
-            _complain(f"Cannot check {db.mask_url(url)}: {getattr(error, 'orig', None) or error}")
+        reached = _check_server(url)
+        if reached is None:
             return 1
-        finally:
-            engine.dispose()
+        report = reached
     _say(report.text)
     return 0 if report.ok else 1
+
+
+def _check_server(url: str) -> CheckReport | None:
+    """The check of a server database; None (and a message) when it cannot be reached or used."""
+    import sqlalchemy as sa
+
+    from desktop import backup, db
+    from desktop.errors import TaskforceError
+
+    try:
+        engine = db.create_engine(url)
+    except TaskforceError as error:
+        _complain(error.message)
+        return None
+    try:
+        return backup.check_server(engine)
+    except sa.exc.SQLAlchemyError as error:
+        _complain(f"Cannot check {db.mask_url(url)}: {getattr(error, 'orig', None) or error}")
+        return None
+    finally:
+        engine.dispose()
 
 
 SAFETY_COMMANDS: list[CommandSpec] = [

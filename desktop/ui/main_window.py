@@ -9,7 +9,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
@@ -17,7 +16,7 @@ from sqlmodel import SQLModel
 
 from desktop import __version__, db
 from desktop.demo import load_sample_data
-from desktop.errors import DatabaseInUseError, TaskforceError
+from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
 from desktop.lock import FileLock, single_instance_lock
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
 from desktop.ui import safety
@@ -50,7 +49,7 @@ def database_file(url: str) -> Path | None:
     """The SQLite file a URL names, or None (a server, or no URL at all: opening it will say so)."""
     try:
         return db.sqlite_path(url)
-    except sa.exc.ArgumentError:
+    except DatabaseOpenError:
         return None
 
 

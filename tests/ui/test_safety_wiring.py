@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -262,6 +263,7 @@ def test_back_up_now_where_no_backup_can_be_written_says_so(
     def no_folder(self: Path, *args: Any, **kwargs: Any) -> None:
         raise PermissionError(13, "Permission denied", str(self))
 
+    shutil.rmtree(database.parent / "backups", ignore_errors=True)
     monkeypatch.setattr(Path, "mkdir", no_folder)  # a folder this person may not write to
     action(window, "actionBackupNow").trigger()
 
