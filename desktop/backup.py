@@ -26,12 +26,13 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from desktop import db, lock
-from desktop.errors import BackupError, DatabaseOpenError
+from desktop.errors import BackupError, DatabaseOpenError, TaskforceError
 from desktop.folders import make_private_dir
 
 logger = logging.getLogger(__name__)
@@ -159,17 +160,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextmanager
-def read_only_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection that cannot write to the file (but reads what its write-ahead log holds)."""
-    with closing(sqlite3.connect(db.read_only_uri(path), uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)) as c:
-        yield c
-
-
-@contextmanager
 def live_connection(database: Path) -> Iterator[sqlite3.Connection]:
     """A connection to a healthy database we only read; being a writer it tidies the -wal away on close."""
     if not db.can_write(database):
-        with read_only_connection(database) as connection:
+        read_only = db.read_only_uri(database)
+        with closing(sqlite3.connect(read_only, uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)) as connection:
             yield connection
         return
     with closing(sqlite3.connect(database, timeout=db.BUSY_TIMEOUT_MS / 1000)) as connection:
@@ -177,12 +172,6 @@ def live_connection(database: Path) -> Iterator[sqlite3.Connection]:
 
 
 # --- verifying and counting ----------------------------------------------------
-
-
-def _integrity_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
-    rows = connection.execute(pragma).fetchall()
-    messages = [str(row[0]) for row in rows]
-    return [] if messages == ["ok"] else messages
 
 
 def _counts(connection: sqlite3.Connection) -> dict[str, int]:
@@ -204,8 +193,7 @@ def describe_counts(counts: dict[str, int]) -> str:
 def row_counts(path: Path) -> dict[str, int]:
     """How many rows each table of a database file holds."""
     try:
-        with read_only_connection(path) as connection:
-            return _counts(connection)
+        return db.read_quietly(path, _counts)
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path.name} cannot be read: {error}.") from error
 
@@ -216,20 +204,27 @@ def verify(path: Path) -> dict[str, int]:
     Good means: an SQLite file that opens, passes integrity_check, holds Taskforce's tables and
     was not written by a newer Taskforce.
     """
-    if not path.is_file() or path.stat().st_size == 0:
-        raise BackupError(f"{path.name} is missing or empty.")
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder, not a backup file.")
+    if not path.exists():
+        raise BackupError(f"There is no file {path}.")
+    if path.stat().st_size == 0:
+        raise BackupError(f"{path.name} is empty.")
     try:
         db.inspect_sqlite_file(path)
-    except DatabaseOpenError as error:
-        raise BackupError(str(error)) from error
-    try:
-        with read_only_connection(path) as connection:
-            problems = _integrity_problems(connection, "PRAGMA integrity_check")
-            if problems:
-                raise BackupError(f"{path.name} is damaged: {problems[0]}")
-            counts = _counts(connection)
+        return db.read_quietly(path, lambda connection: _verified_counts(path, connection))
+    except TaskforceError as error:
+        raise BackupError(error.message) from error
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path.name} cannot be read as a database: {error}.") from error
+
+
+def _verified_counts(path: Path, connection: sqlite3.Connection) -> dict[str, int]:
+    problems = db.integrity_problems(connection, "PRAGMA integrity_check")
+    if problems:
+        logger.warning("%s failed its integrity check: %s", path, "; ".join(problems))
+        raise BackupError(db.damaged_message(path.name, problems))
+    counts = _counts(connection)
     if not counts:
         raise BackupError(f"{path.name} holds no Taskforce data.")
     return counts
@@ -312,6 +307,12 @@ def _create_backup(
     now = now or datetime.now(UTC)
     if not database.is_file():
         raise BackupError(f"There is no database at {database} to back up.")
+    try:
+        # Checked without writing before the copy opens it for writing: a file Taskforce refuses
+        # stays byte for byte as it is, and gets no -wal or -shm beside it.
+        db.inspect_sqlite_file(database)
+    except TaskforceError as error:
+        raise BackupError(f"Not backed up: {error.message}") from error
     try:
         folder = _prepare_backups_dir(database)
     except OSError as error:
@@ -602,17 +603,16 @@ def restore_locked(
 def check_file(path: Path) -> CheckReport:
     """integrity_check and foreign_key_check on a SQLite file, without writing to it."""
     try:
-        db.inspect_sqlite_file(path)
-        with read_only_connection(path) as connection:
-            damage = _integrity_problems(connection, "PRAGMA integrity_check")
-            dangling = connection.execute("PRAGMA foreign_key_check").fetchall()
-            counts = _counts(connection)
-    except DatabaseOpenError as error:
-        return CheckReport(False, str(error), [_restore_hint()])
+        with _in_use(path):
+            db.inspect_sqlite_file(path)
+            damage, dangling, counts = db.read_quietly(path, _check_contents)
+    except TaskforceError as error:
+        return CheckReport(False, error.message, [_restore_hint()])
     except sqlite3.DatabaseError as error:
         return CheckReport(False, f"{path.name} cannot be read as a database: {error}.", [_restore_hint()])
     details = []
     if damage:
+        logger.warning("%s failed its integrity check: %s", path, "; ".join(damage))
         details.append(f"The file is damaged ({len(damage)} problems found), for example: {damage[0]}")
     by_table: dict[tuple[str, str], list[int]] = {}
     for table, rowid, parent, _fk in dangling:
@@ -620,6 +620,12 @@ def check_file(path: Path) -> CheckReport:
     for (table, parent), ids in sorted(by_table.items()):
         details.append(_dangling_sentence(table, parent, ids))
     return _report(path.name, details, counts)
+
+
+def _check_contents(connection: sqlite3.Connection) -> tuple[list[str], list[Any], dict[str, int]]:
+    damage = db.integrity_problems(connection, "PRAGMA integrity_check")
+    dangling = connection.execute("PRAGMA foreign_key_check").fetchall()
+    return damage, dangling, _counts(connection)
 
 
 def check_server(engine: Engine) -> CheckReport:
@@ -664,5 +670,7 @@ def _restore_hint() -> str:
 def _report(name: str, details: list[str], counts: dict[str, int]) -> CheckReport:
     if details:
         return CheckReport(False, f"{name} has problems:", [*details, _restore_hint()], counts)
+    if not counts:
+        return CheckReport(True, f"{name} is empty: it holds no Taskforce data yet.", [], counts)
     summary = f"{name} is in good order: nothing is damaged and every reference points at an existing row."
     return CheckReport(True, summary, [f"It holds {describe_counts(counts)}."], counts)

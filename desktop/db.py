@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from desktop.errors import DatabaseOpenError
+from desktop.errors import DatabaseOpenError, StorageError, TaskforceError
 from desktop.folders import make_private_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The Alembic revisions in order, oldest first (tests/data/test_migrations.py checks this against
 # migrations/versions). Knowing them here lets a database already at the head open without
@@ -276,42 +281,127 @@ def read_only_uri(path: Path) -> str:
     return location + "?" + "&".join(f"{key}={value}" for key, value in options.items())
 
 
-@contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+def read_quietly(path: Path, read: Callable[[sqlite3.Connection], T]) -> T:
+    """read(connection) on a connection that cannot write the file, and that leaves nothing beside it.
+
+    A read-only connection to a write-ahead-log file creates its -wal and -shm, and cannot remove
+    them. A file with no -wal (nor -journal) beside it is not in use, so it is read as immutable,
+    which creates nothing; should it change meanwhile (another program opened it), it is read again
+    the usual way, as it is when it is in use.
+    """
     timeout = BUSY_TIMEOUT_MS / 1000
+    before = _idle_state(path)
+    if before is not None:
+        immutable = path.resolve().as_uri() + "?immutable=1"
+        try:
+            with closing(sqlite3.connect(immutable, uri=True, timeout=timeout)) as connection:
+                result = read(connection)
+        except (sqlite3.DatabaseError, TaskforceError):
+            if _idle_state(path) == before:
+                raise
+        else:
+            if _idle_state(path) == before:
+                return result
     with closing(sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout)) as connection:
-        yield connection
+        return read(connection)
+
+
+def _idle_state(path: Path) -> tuple[int, int, int] | None:
+    """The file's identity, size and time when no journal lies beside it (no one has it open); else None."""
+    for suffix in ("-wal", "-journal"):
+        if path.with_name(path.name + suffix).exists():
+            return None
+    try:
+        state = path.stat()
+    except OSError:
+        return None
+    return state.st_ino, state.st_size, state.st_mtime_ns
+
+
+def sqlite_error_code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code of an error (SQLITE_FULL, SQLITE_IOERR, …), 0 when unknown."""
+    return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 10, 14, 26
+# Below this much free space an I/O error is taken for a full disk: SQLite needs room for its -shm.
+DISK_FULL_BYTES = 1024 * 1024
+
+
+def disk_is_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_FULL_BYTES
+    except OSError:
+        return False
+
+
+def disk_full_error(path: Path) -> StorageError:
+    return StorageError(
+        f"The disk that holds {path.name} is full: Taskforce cannot open it until there is space "
+        f"({path.parent})."
+    )
 
 
 def inspect_sqlite_file(path: Path) -> str | None:
     """Check an existing file without writing to it; return its Alembic revision (None when empty).
 
     Raises DatabaseOpenError for a file that is not a SQLite database, is damaged,
-    is some other program's database, or was made by a newer Taskforce.
+    is some other program's database, or was made by a newer Taskforce; StorageError for a file
+    this person may not read, or a disk so full that the file cannot be read.
     """
     if not path.exists() or path.stat().st_size == 0:
         return None
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise DatabaseOpenError(f"{path.name} is not a Taskforce database (it is not an SQLite file).")
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    if not os.access(path, os.R_OK):
+        raise StorageError(
+            f"Taskforce may not read {path}: ask for permission to read it, or open another database."
+        )
     try:
-        with _read_only(path) as connection:
-            tables = {
-                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            revision = None
-            if "alembic_version" in tables:
-                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
-            if _needs_quick_check(path, revision):
-                status = connection.execute("PRAGMA quick_check").fetchone()
-                if not status or status[0] != "ok":
-                    problem = status[0] if status else "no answer"
-                    raise DatabaseOpenError(f"{path.name} is damaged: {problem}.")
+        revision, tables = read_quietly(path, lambda connection: _contents(path, connection))
     except sqlite3.DatabaseError as error:
+        code = sqlite_error_code(error)
+        if code == SQLITE_NOTADB:
+            raise DatabaseOpenError(
+                f"{path.name} is not a Taskforce database (it is not an SQLite file)."
+            ) from error
+        if code in (SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN) and disk_is_full(path):
+            raise disk_full_error(path) from error
+        if code == SQLITE_CORRUPT:
+            raise DatabaseOpenError(f"{path.name} is damaged: SQLite cannot read it.") from error
         raise DatabaseOpenError(f"{path.name} cannot be read as a database: {error}.") from error
     user_tables = {name for name in tables if not name.startswith("sqlite_")}
     return _checked_revision(path.name, user_tables, revision)
+
+
+def _contents(path: Path, connection: sqlite3.Connection) -> tuple[str | None, set[str]]:
+    """The schema revision and the tables of a file; DatabaseOpenError when its quick check fails."""
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    revision = None
+    if "alembic_version" in tables:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = row[0] if row else None
+    if _needs_quick_check(path, revision):
+        problems = integrity_problems(connection, "PRAGMA quick_check")
+        if problems:
+            log.warning("%s failed its quick check: %s", path, "; ".join(problems))
+            raise DatabaseOpenError(damaged_message(path.name, problems))
+    return revision, tables
+
+
+def integrity_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
+    """What integrity_check or quick_check found, one problem a line; empty when the file is sound."""
+    rows = connection.execute(pragma).fetchall()
+    lines = [line for row in rows for line in str(row[0]).splitlines()]
+    if lines == ["ok"]:
+        return []
+    return [line for line in lines if line and not line.startswith("*** in database")]
+
+
+def damaged_message(name: str, problems: list[str]) -> str:
+    """One plain sentence; the problems themselves go to the log."""
+    count = len(problems)
+    return f"{name} is damaged: SQLite's check found {count} problem{'s' if count != 1 else ''} in it."
 
 
 def _needs_quick_check(path: Path, revision: str | None) -> bool:
