@@ -328,9 +328,14 @@ SQLITE_CORRUPT, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 
 DISK_FULL_BYTES = 1024 * 1024
 
 
-def disk_is_full(path: Path) -> bool:
+# A connection to a write-ahead-log file needs this much room for the -shm it creates.
+SHM_BYTES = 64 * 1024
+
+
+def disk_is_full(path: Path, below: int = DISK_FULL_BYTES) -> bool:
+    """Whether the disk that holds `path` has less than `below` bytes free."""
     try:
-        return shutil.disk_usage(path.parent).free < DISK_FULL_BYTES
+        return shutil.disk_usage(path.parent).free < below
     except OSError:
         return False
 

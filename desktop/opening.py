@@ -6,6 +6,7 @@ the other's upward half.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
@@ -37,9 +38,13 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
             if path.exists() and not db.can_write(path):
                 return _open_read_only(url, path, revision, echo=echo)
             db.prepare_sqlite_file(path)
+            if not path.with_name(path.name + "-shm").exists() and db.disk_is_full(path, db.SHM_BYTES):
+                raise db.disk_full_error(path)  # before a connection leaves an empty -wal and -shm behind
             if revision is not None and revision != db.head_revision():
                 pre_migration_backup(path, revision)
         except (OSError, sqlite3.Error) as error:
+            if _disk_full(path, error):
+                raise db.disk_full_error(path) from error
             problem = error.strerror if isinstance(error, OSError) and error.strerror else error
             raise DatabaseOpenError(f"Cannot open {path}: {problem}.") from error
     engine = db.create_engine(url, echo=echo)
@@ -49,12 +54,18 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
             db.upgrade(engine)
         elif revision != db.HEAD_REVISION:
             db.upgrade(engine)
+        else:
+            # The first connection sets up the write-ahead log: a full disk shows now, as such, and
+            # not at the first save.
+            engine.connect().close()
     except DatabaseOpenError:
         engine.dispose()
         raise
     except sa.exc.SQLAlchemyError as error:
         engine.dispose()
         reason = getattr(error, "orig", None) or error
+        if path is not None and isinstance(reason, BaseException) and _disk_full(path, reason):
+            raise db.disk_full_error(path) from error
         raise DatabaseOpenError(f"Cannot open {db.mask_url(url)}: {reason}") from error
     except Exception as error:  # a migration script may raise anything; the person gets a message
         engine.dispose()
@@ -65,6 +76,16 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
     # The GUI starts it in the background after the first paint (Store.start_automatic_backup), and
     # Store.close() takes one when due.
     return engine
+
+
+def _disk_full(path: Path, error: BaseException) -> bool:
+    """Whether an error while opening the file comes from a full disk (not from the file)."""
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOSPC or (error.errno == errno.EIO and db.disk_is_full(path))
+    if isinstance(error, sqlite3.Error):
+        code = db.sqlite_error_code(error)
+        return code in (db.SQLITE_FULL, db.SQLITE_IOERR, db.SQLITE_CANTOPEN) and db.disk_is_full(path)
+    return False
 
 
 def _open_read_only(url: str, path: Path, revision: str | None, *, echo: bool) -> Engine:

@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from safetyhelpers import file_digest, filled_database, integrity, run_without_write_permission, table_digests
+from safetyhelpers import (
+    file_digest,
+    files_as_they_are,
+    fill_disk,
+    filled_database,
+    integrity,
+    run_without_write_permission,
+    small_disk,
+    table_digests,
+)
 
 from desktop import db
 from desktop.errors import DatabaseOpenError, StorageError
@@ -225,3 +234,22 @@ def test_a_write_waits_for_another_writer_instead_of_failing(database: Path) -> 
         releaser.join()
         other.close()
         store.close()
+
+
+# --- a disk with no byte left ---------------------------------------------------------------------
+
+
+def test_a_healthy_database_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        database = filled_database(disk / "taskforce.db")
+        fill_disk(disk)
+        before = files_as_they_are(disk)
+
+        with pytest.raises(StorageError, match=r"The disk that holds taskforce\.db is full") as refused:
+            Store.open(db.sqlite_url(database))
+
+        assert not isinstance(refused.value, DatabaseOpenError)  # not a damaged file: no restore offered
+        assert files_as_they_are(disk) == before
+        (disk / "filler").unlink()
+        with Store.open(db.sqlite_url(database)) as store:  # and it opens once there is space
+            assert store.tasks.count() == 3
