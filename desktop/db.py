@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -257,9 +258,34 @@ def prepare_sqlite_file(path: Path) -> None:
 
 
 def can_write(path: Path) -> bool:
-    """Whether this process may change the file and create its -wal/-shm beside it."""
+    """Whether this process may change the file and its -wal/-shm, or create them beside it."""
     folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
-    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
+    file_ok = not path.exists() or os.access(path, os.W_OK)
+    companions_ok = all(not c.exists() or os.access(c, os.R_OK | os.W_OK) for c in _companions(path))
+    return folder_ok and file_ok and companions_ok
+
+
+def _companions(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def make_companions_writable(path: Path) -> None:
+    """Give a writable file's -wal and -shm back the file's own mode.
+
+    A read-only session leaves them behind with the mode of the file as it was then (SQLite copies
+    it); once the file may be written again, every save would fail on them. Changing a mode does
+    not disturb anyone who has them open. One that is not ours stays as it is: then the file opens
+    read-only (can_write).
+    """
+    if not path.exists() or not os.access(path, os.W_OK):
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    for companion in _companions(path):
+        if companion.exists() and not os.access(companion, os.R_OK | os.W_OK):
+            try:
+                companion.chmod(mode)
+            except OSError:
+                pass
 
 
 def read_only_location(path: Path) -> tuple[str, dict[str, str]]:

@@ -35,6 +35,7 @@ def open_engine(url: str, *, echo: bool = False) -> Engine:
     if path is not None:
         try:
             revision = db.inspect_sqlite_file(path)
+            db.make_companions_writable(path)
             if path.exists() and not db.can_write(path):
                 return _open_read_only(url, path, revision, echo=echo)
             db.prepare_sqlite_file(path)

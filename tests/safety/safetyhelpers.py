@@ -74,7 +74,7 @@ def run_without_write_permission(script: str, *args: str) -> subprocess.Complete
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("running as root without setpriv: permissions cannot be enforced")
-        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner,-chown", *command]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=False)
     assert done.returncode == 0, done.stderr
