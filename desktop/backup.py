@@ -1,9 +1,9 @@
 """Backups of a SQLite database: take, verify, keep by the retention policy, restore, and check.
 
 Backups live in a `backups` folder beside the database, one file each, named
-`<stem>-<UTC time>-<reason>.db`. A new backup is written to a temporary name, verified
-(it opens and passes integrity_check) and only then renamed into place; only after that are
-older backups rotated out. The retention policy, newest first:
+`<file name>-<UTC time>-<reason>.db` (`taskforce.db-20261201T093000Z-manual.db`). A new backup
+is written to a temporary name, verified (it opens and passes integrity_check) and only then
+renamed into place; only after that are older backups rotated out. The retention policy, newest first:
 
 - every backup of the last 2 days;
 - of older ones, the newest of each day, for the 7 most recent days that have a backup;
@@ -103,19 +103,40 @@ def backups_dir(database: Path) -> Path:
     return database.parent / BACKUPS_DIRNAME
 
 
-def _pattern(database: Path) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(database.stem)}-(\d{{8}}T\d{{6}}Z)-([a-z0-9-]+)\.db$")
+def _pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(prefix)}-(\d{{8}}T\d{{6}}Z)-([a-z0-9-]+)\.db$")
+
+
+COMPANION_ENDINGS = ("-wal", "-shm", "-journal", ".lock")
+
+
+def _owns_old_names(database: Path) -> bool:
+    """Whether backups named the old way, after the stem (`taskforce-<time>-<reason>.db`), are this
+    database's: only when no other file in its folder has that stem (data.db beside data.sqlite)."""
+    for entry in database.parent.iterdir():
+        if entry.name == database.name or entry.name.endswith(COMPANION_ENDINGS):
+            continue
+        if entry.stem == database.stem and entry.is_file():
+            return False
+    return True
 
 
 def list_backups(database: Path) -> list[BackupInfo]:
-    """This database's backups, newest first."""
+    """This database's backups, newest first.
+
+    Backups are named after the whole file name (`taskforce.db-<time>-<reason>.db`), so that two
+    databases with one stem in one folder never share them. Those named after the stem alone, as
+    older versions did, count where they cannot be another database's (_owns_old_names).
+    """
     folder = backups_dir(database)
     if not folder.is_dir():
         return []
-    pattern = _pattern(database)
+    patterns = [_pattern(database.name)]
+    if _owns_old_names(database):
+        patterns.append(_pattern(database.stem))
     found = []
     for entry in folder.iterdir():
-        match = pattern.match(entry.name)
+        match = next((m for m in (p.match(entry.name) for p in patterns) if m is not None), None)
         if match is None or not entry.is_file():
             continue
         created = datetime.strptime(match.group(1), STAMP_FORMAT).replace(tzinfo=UTC)
@@ -135,7 +156,7 @@ def _unused_path(folder: Path, name: str, extension: str = "") -> Path:
 
 def _new_backup_path(database: Path, reason: str, now: datetime) -> Path:
     stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
-    return _unused_path(backups_dir(database), f"{database.stem}-{stamp}-{reason}", ".db")
+    return _unused_path(backups_dir(database), f"{database.name}-{stamp}-{reason}", ".db")
 
 
 def _prepare_backups_dir(database: Path) -> Path:

@@ -275,7 +275,7 @@ def test_pre_migration_backup_names_the_revision(sqlite_store: Store) -> None:
     backup = opening.pre_migration_backup(sqlite_store.path, "0001")
 
     assert backup.parent == sqlite_store.path.parent / "backups"
-    assert backup.name.startswith("taskforce-")
+    assert backup.name.startswith("taskforce.db-")
     assert backup.name.endswith("-before-upgrade-from-0001.db")
     assert sqlite_rows(backup, "SELECT username, email FROM user") == [("alice", "alice@example.com")]
 
@@ -303,7 +303,7 @@ def test_opening_a_database_that_needs_migrating_backs_it_up_first(tmp_path: Pat
         thor = store.heroes.get(1)
         assert (thor.name, thor.team_id) == ("Thor", 1)
 
-    backups = list(tmp_path.glob(f"backups/taskforce-*-before-upgrade-from-{oldest}.db"))
+    backups = list(tmp_path.glob(f"backups/taskforce.db-*-before-upgrade-from-{oldest}.db"))
     assert len(backups) == 1
     assert mode(backups[0]) == 0o600
     assert sqlite_rows(backups[0], "SELECT version_num FROM alembic_version") == [(oldest,)]
