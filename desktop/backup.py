@@ -331,9 +331,11 @@ def _create_backup(
     try:
         # Checked without writing before the copy opens it for writing: a file Taskforce refuses
         # stays byte for byte as it is, and gets no -wal or -shm beside it.
-        db.inspect_sqlite_file(database)
+        revision = db.inspect_sqlite_file(database)
     except TaskforceError as error:
         raise BackupError(f"Not backed up: {error.message}") from error
+    if revision is None:
+        raise BackupError(f"Not backed up: {database.name} is empty, there is nothing to back up yet.")
     try:
         folder = _prepare_backups_dir(database)
     except OSError as error:
@@ -341,6 +343,7 @@ def _create_backup(
             f"The backup failed: the folder for backups, {backups_dir(database)}, cannot be made "
             f"({error.strerror or error})."
         ) from error
+    _check_room_for_a_copy(database, folder)
     final = _new_backup_path(database, reason, now)
     partial = folder / f".{final.name}.partial"
     try:
@@ -357,6 +360,21 @@ def _create_backup(
     logger.info("Backed up %s to %s", database, final)
     rotate(database, now=now, keep=final)
     return info
+
+
+def _check_room_for_a_copy(database: Path, folder: Path) -> None:
+    """Refuse before the copy opens the file (leaving a -wal and -shm behind) when it cannot fit."""
+    wal = database.with_name(database.name + "-wal")
+    needed = database.stat().st_size + (wal.stat().st_size if wal.exists() else 0) + db.SHM_BYTES
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if free < needed:
+        raise BackupError(
+            f"The backup failed, older backups were kept: the disk is full ({free:,} bytes free, "
+            f"{needed:,} needed)."
+        )
 
 
 def _stamp(moment: datetime) -> datetime:
@@ -627,8 +645,10 @@ def check_file(path: Path) -> CheckReport:
         with _in_use(path):
             db.inspect_sqlite_file(path)
             damage, dangling, counts = db.read_quietly(path, _check_contents)
-    except TaskforceError as error:
+    except DatabaseOpenError as error:
         return CheckReport(False, error.message, [_restore_hint()])
+    except TaskforceError as error:  # unreadable, or a full disk: the file itself may be fine
+        return CheckReport(False, error.message)
     except sqlite3.DatabaseError as error:
         return CheckReport(False, f"{path.name} cannot be read as a database: {error}.", [_restore_hint()])
     details = []

@@ -155,11 +155,17 @@ def fill_disk(folder: Path) -> Path:
 def files_as_they_are(
     folder: Path, *, skip: tuple[str, ...] = ("logs", "filler")
 ) -> dict[str, tuple[str, int]]:
-    """Every file under `folder` with its digest and modification time (the logs and the filler aside)."""
-    found = {}
+    """Every file under `folder` with its digest and modification time (the logs and the filler aside).
+
+    A -shm is SQLite's shared-memory index of a write-ahead log, rebuilt by whoever reads the file:
+    only that it is there counts.
+    """
+    found: dict[str, tuple[str, int]] = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if relative.parts[0] in skip or not path.is_file():
             continue
-        found[str(relative)] = (file_digest(path), path.stat().st_mtime_ns)
+        found[str(relative)] = (
+            ("", 0) if path.name.endswith("-shm") else (file_digest(path), path.stat().st_mtime_ns)
+        )
     return found
