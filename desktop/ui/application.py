@@ -20,12 +20,12 @@ from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
 from desktop.folders import make_private_dir
 from desktop.lock import FileLock, single_instance_lock
 from desktop.store import Store
-from desktop.ui import safety
 from desktop.ui.icons import app_icon
 from desktop.ui.loading import wait_for_queries
 from desktop.ui.main_window import MainWindow, database_file
+from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
-from desktop.ui.safety import Recovery
+from desktop.ui.recovery import Recovery, recover
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +61,15 @@ def _freeze_start_up_objects() -> None:
 
 def show_open_error(message: str) -> None:
     log.warning("Cannot open the database: %s", message)
-    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Taskforce cannot open its database.")
-    box.setObjectName("openErrorBox")
-    box.setInformativeText(message)
-    box.exec()
+    show_message(
+        None,
+        QMessageBox.Icon.Critical,
+        APP_NAME,
+        "Taskforce cannot open its database.",
+        name="openErrorBox",
+        details=message,
+        wait=True,
+    )
 
 
 def event_loop(app: QApplication) -> int:
@@ -118,7 +123,7 @@ def _open_or_recover(url: str, path: Path | None) -> Store | str | None:
         if path is None or not path.exists():
             show_open_error(error.message)
             return None
-        choice = safety.recover(path, error.message)
+        choice = recover(path, error.message)
     except TaskforceError as error:
         show_open_error(error.message)
         return None

@@ -27,7 +27,7 @@ from desktop import backup, db
 from desktop.app import main
 from desktop.errors import StorageError
 from desktop.store import Store
-from desktop.ui import application, safety
+from desktop.ui import application
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SECRETS = ("pw", "p@ss", "ss@")
@@ -125,7 +125,7 @@ def test_the_window_with_a_bad_url_says_why_in_plain_words(
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(application, "show_open_error", shown.append)
-    monkeypatch.setattr(safety, "recover", lambda *_args: pytest.fail("there is no file to recover"))
+    monkeypatch.setattr(application, "recover", lambda *_args: pytest.fail("there is no file to recover"))
     monkeypatch.setattr(application, "event_loop", lambda _app: pytest.fail("the window must not open"))
 
     status = application.run_gui(argparse.Namespace(database_url=url, data_dir=None, verbose=False))
@@ -349,7 +349,7 @@ def test_opening_on_a_full_disk_says_so_and_offers_no_restore(
         Store.open(db.sqlite_url(full / "taskforce.db"))
     shown: list[str] = []
     monkeypatch.setattr(application, "show_open_error", shown.append)
-    monkeypatch.setattr(safety, "recover", lambda *_args: pytest.fail("a full disk is no damage"))
+    monkeypatch.setattr(application, "recover", lambda *_args: pytest.fail("a full disk is no damage"))
     monkeypatch.setattr(application, "event_loop", lambda _app: pytest.fail("the window must not open"))
 
     status = application.run_gui(
