@@ -152,3 +152,27 @@ def test_a_store_waits_for_a_restore_and_then_says_the_file_is_being_replaced(
         held.release()
     with Store.open(db.sqlite_url(database)) as store:
         assert store.teams.count() == 1
+
+
+def test_the_windows_own_restore_lets_go_of_its_store_and_refuses_while_another_has_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lock, "REPLACE_WAIT_SECONDS", 0.2)
+    database = filled_database(tmp_path / "taskforce.db")
+    chosen = backup.create_backup(database).path
+    shown = Store.open(db.sqlite_url(database))
+    try:
+        shown.teams.create({"name": "After the backup"})
+        with Store.open(db.sqlite_url(database)), pytest.raises(DatabaseInUseError, match="close the other"):
+            shown.replace_with_backup(chosen)
+        assert "After the backup" in team_names(database)  # refused: nothing replaced
+
+        previous = shown.replace_with_backup(chosen)  # the other program closed: it goes ahead
+
+        assert previous is not None and "After the backup" in team_names(previous)
+        assert "After the backup" not in team_names(database)
+        with pytest.raises(DatabaseInUseError):  # and the store holds the file again
+            lock.database_lock(database, exclusive=True, wait=0)
+    finally:
+        shown.close()
+    assert not lock.database_lock_path(database).exists()
