@@ -31,6 +31,9 @@ def _database_url(args: argparse.Namespace) -> str:
     return str(getattr(args, "database_url", None) or db.default_database_url())
 
 
+IN_MEMORY = "is an in-memory database: it is empty when it opens and gone when the program ends."
+
+
 def _database_file(args: argparse.Namespace) -> Path | None:
     """The SQLite file the command works on; None (and a message) for any other database or a bad URL."""
     from desktop import db
@@ -51,9 +54,6 @@ def _database_file(args: argparse.Namespace) -> Path | None:
             "own tools (pg_dump / pg_restore, mariadb-dump)."
         )
     return path
-
-
-IN_MEMORY = "is an in-memory database: it is empty when it opens and gone when the program ends."
 
 
 # --- backup ------------------------------------------------------------------------------------------
