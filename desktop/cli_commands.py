@@ -34,8 +34,12 @@ def _database_url(args: argparse.Namespace) -> str:
 IN_MEMORY = "is an in-memory database: it is empty when it opens and gone when the program ends."
 
 
-def _database_file(args: argparse.Namespace) -> Path | None:
-    """The SQLite file the command works on; None (and a message) for any other database or a bad URL."""
+SERVER = "server"
+
+
+def _database(args: argparse.Namespace) -> Path | str | None:
+    """The SQLite file the command works on, or SERVER for a server database; None (and a message)
+    for a URL that is not one, or an in-memory database."""
     from desktop import db
     from desktop.errors import DatabaseOpenError
 
@@ -46,14 +50,12 @@ def _database_file(args: argparse.Namespace) -> Path | None:
         _complain(error.message)
         return None
     path = db.sqlite_path(parsed)
-    if path is None and parsed.get_backend_name() == "sqlite":
+    if path is not None:
+        return path
+    if parsed.get_backend_name() == "sqlite":
         _complain(f"{db.mask_url(url)} {IN_MEMORY}")
-    elif path is None:
-        _complain(
-            f"{db.mask_url(url)} is a server database: back it up and restore it with the server's "
-            "own tools (pg_dump / pg_restore, mariadb-dump)."
-        )
-    return path
+        return None
+    return SERVER
 
 
 # --- backup ------------------------------------------------------------------------------------------
@@ -67,9 +69,13 @@ def run_backup(args: argparse.Namespace) -> int:
     from desktop import backup
     from desktop.errors import TaskforceError
 
-    path = _database_file(args)
+    path = _database(args)
     if path is None:
         return 2
+    if not isinstance(path, Path):
+        from desktop.transfer.cli import back_up_server_command
+
+        return back_up_server_command(args)
     if args.list:
         backups = backup.list_backups(path)
         if not backups:
@@ -101,9 +107,13 @@ def run_restore(args: argparse.Namespace) -> int:
     from desktop.errors import TaskforceError
     from desktop.lock import single_instance_lock
 
-    path = _database_file(args)
+    path = _database(args)
     if path is None:
         return 2
+    if not isinstance(path, Path):
+        from desktop.transfer.cli import restore_server_command
+
+        return restore_server_command(args)
     chosen = Path(args.file).expanduser().resolve()
     try:
         # Held until the restore is done: no window may open the file meanwhile. The restore itself
