@@ -367,3 +367,28 @@ def test_the_self_test_with_its_temporary_folder_on_a_full_disk(full: Path) -> N
     [line] = done.stdout.splitlines()
     assert (done.returncode, "self-test passed" in line) in ((0, True), (1, False)), line
     assert "Traceback" not in done.stdout + done.stderr
+
+
+# The commands that came with import, export, copy and the HTTP API: they open the database through
+# the store, and refuse a bad URL the same way (their exit status for any failure is 1).
+TRANSFER_COMMANDS: dict[str, Callable[[Path], list[str]]] = {
+    "export": lambda data: ["export", "tasks", "-o", str(data.parent / "tasks.csv")],
+    "import": lambda data: ["import", "tasks", str(a_backup(data))],
+    "copy": lambda data: ["copy", "--to", db.sqlite_url(data.parent / "copy.db")],
+    "serve": lambda _data: ["serve", "--port", "0"],
+}
+
+
+@pytest.mark.parametrize("url", [url for url in BAD_URLS.values() if url != "sqlite://"])
+@pytest.mark.parametrize("command", TRANSFER_COMMANDS, ids=TRANSFER_COMMANDS.keys())
+def test_a_bad_url_for_the_transfer_and_api_commands(
+    data: Path, capsys: pytest.CaptureFixture[str], command: str, url: str
+) -> None:
+    before = files_as_they_are(data)
+
+    done = run(capsys, "--data-dir", str(data), "--database-url", url, *TRANSFER_COMMANDS[command](data))
+
+    message = done.refused(1)
+    assert not any(secret in message for secret in SECRETS), message
+    assert files_as_they_are(data) == before
+    assert sorted(path.name for path in data.parent.iterdir()) == ["data"]  # no export, no copy
