@@ -1,4 +1,4 @@
-"""In-place cell editors: combo boxes for statuses and references, bounded spin boxes, length-limited text."""
+"""In-place cell editors, built from the same field metadata as the edit dialog (desktop/store/fields.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QWidget,
 )
+from shiboken6 import isValid
 
+from desktop.store.fields import FieldMeta
+from desktop.ui.choices import Names, ReferenceNames, fill_reference_combo, index_of
 from desktop.ui.columns import Column, Kind
+from desktop.ui.form_fields import configure_decimal_spin, configure_int_spin, configure_line_edit
 from desktop.ui.table_model import EntityTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-INT_LIMIT = 2**31 - 1
 COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -38,37 +41,55 @@ class EntityDelegate(QStyledItemDelegate):
         if found is None:
             return super().createEditor(parent, option, index)
         model, column = found
-        choices = model.choices(column)
-        if choices is not None:
+        meta = column.meta
+        if column.kind in (Kind.CHOICE, Kind.REFERENCE):
             combo = QComboBox(parent)
             combo.setObjectName("cellChoice")
-            for value, label in choices:
-                combo.addItem(label, value)
+            if column.kind is Kind.CHOICE:
+                for value, label in meta.choices:
+                    combo.addItem(label, value)
+            else:
+                self._offer_references(combo, model, meta, index)
             combo.activated.connect(lambda _row: self._commit_and_close(combo))
             return combo
         if column.kind is Kind.INTEGER:
             spin = QSpinBox(parent)
-            low, high = _bounds(column)
-            spin.setRange(int(low), int(high))
+            configure_int_spin(spin, meta)
             return spin
         if column.kind is Kind.DECIMAL:
             decimal = QDoubleSpinBox(parent)
-            decimal.setDecimals(2)
-            decimal.setRange(*_bounds(column))
-            decimal.setGroupSeparatorShown(True)
+            configure_decimal_spin(decimal, meta)
             return decimal
         if column.kind is Kind.TEXT:
             line = QLineEdit(parent)
-            if column.max_length:
-                line.setMaxLength(column.max_length)
+            configure_line_edit(line, meta)
             return line
         return super().createEditor(parent, option, index)
+
+    @staticmethod
+    def _offer_references(
+        combo: QComboBox, model: EntityTableModel, meta: FieldMeta, index: AnyIndex
+    ) -> None:
+        """The current row's name at once; every name once read on the query thread."""
+        assert meta.reference is not None
+        current = index.data(Qt.ItemDataRole.EditRole)
+        shown = index.data(Qt.ItemDataRole.DisplayRole)
+        fill_reference_combo(
+            combo, [] if current is None else [(current, str(shown))], meta.none_label, current
+        )
+        names = ReferenceNames(model.store, meta.reference, combo)
+
+        def offer(read: Names | None) -> None:
+            if read is not None and isValid(combo):
+                fill_reference_combo(combo, read, meta.none_label, combo.currentData())
+
+        names.arrived.connect(offer)
+        names.load()
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
-            current = next((i for i in range(editor.count()) if editor.itemData(i) == value), 0)
-            editor.setCurrentIndex(current)
+            editor.setCurrentIndex(max(0, index_of(editor, value)))
         elif isinstance(editor, QLineEdit):
             editor.setText("" if value is None else str(value))
         else:
@@ -100,9 +121,3 @@ class EntityDelegate(QStyledItemDelegate):
     def _commit_and_close(self, editor: QWidget) -> None:
         self.commitData.emit(editor)
         self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
-
-
-def _bounds(column: Column) -> tuple[float, float]:
-    low = -INT_LIMIT if column.minimum is None else column.minimum
-    high = INT_LIMIT if column.maximum is None else column.maximum
-    return float(low), float(high)

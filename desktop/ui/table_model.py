@@ -27,8 +27,8 @@ from PySide6.QtCore import (
 from sqlmodel import SQLModel
 
 from desktop.errors import TaskforceError
-from desktop.models import TaskStatus
 from desktop.store import ENTITIES, Change, Entity, Record, Repository, Store
+from desktop.store.entities import Align
 from desktop.ui.columns import Column, Kind, display_text, entity_columns, tooltip_text
 from desktop.ui.loading import Outcome, QueryRunner
 
@@ -47,10 +47,8 @@ CHECK_ROLE = Qt.ItemDataRole.CheckStateRole.value
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
 OTHER_SERVED_ROLES = frozenset((EDIT_ROLE, CHECK_ROLE, TOOLTIP_ROLE, Qt.ItemDataRole.UserRole.value))
 READ_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-NO_REFERENCE = "(None)"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-ChoiceList = list[tuple[Any, str]]
 
 
 class Updater(Protocol):
@@ -369,16 +367,6 @@ class EntityTableModel(QAbstractTableModel):
 
     def column_of(self, field_name: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.field == field_name)
-
-    def choices(self, column: Column) -> ChoiceList | None:
-        """The values an editor may offer for this column: statuses, or the names of referenced rows."""
-        if column.kind is Kind.STATUS:
-            return [(status, status.label) for status in TaskStatus]
-        if column.reference is not None:
-            target = self._store.repository(column.reference.target)
-            names: ChoiceList = list(target.names())
-            return [(None, NO_REFERENCE), *names] if column.nullable else names
-        return None
 
     # --- Qt model interface -------------------------------------------------------
 
@@ -801,7 +789,7 @@ class EntityTableModel(QAbstractTableModel):
 
 
 def _alignment(column: Column) -> Qt.AlignmentFlag:
-    horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+    horizontal = Qt.AlignmentFlag.AlignRight if column.align is Align.RIGHT else Qt.AlignmentFlag.AlignLeft
     return horizontal | Qt.AlignmentFlag.AlignVCenter
 
 

@@ -42,6 +42,7 @@ def open_dialog(qtbot: QtBot, store: Store, entity: str, row: Any = None, submit
     qtbot.addWidget(dialog)
     with qtbot.waitExposed(dialog):
         dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading)  # the names a reference may take, read off the GUI thread
     return dialog
 
 

@@ -198,16 +198,6 @@ def test_the_check_box_and_the_references_are_edited_in_place(
     assert sample_store.heroes.get(2).team_id is None
 
 
-def test_choices_for_the_combo_box_editors(models: dict[str, EntityTableModel]) -> None:
-    tasks, heroes = models["task"], models["hero"]
-    status = tasks.columns[tasks.column_of("status")]
-    assert [label for _, label in tasks.choices(status) or []] == ["To do", "In progress", "Done"]
-    owner = tasks.columns[tasks.column_of("owner_id")]
-    assert [label for _, label in tasks.choices(owner) or []] == ["alice", "bob"]
-    team = heroes.columns[heroes.column_of("team_id")]
-    assert (heroes.choices(team) or [])[0][0] is None
-
-
 def test_changes_anywhere_show_in_every_model(
     models: dict[str, EntityTableModel], sample_store: Store
 ) -> None:

@@ -240,6 +240,7 @@ def test_status_and_owner_are_chosen_from_combo_boxes(
         view.table.edit(index)
         editor = view.table.indexWidget(index) or QApplication.focusWidget()
         assert isinstance(editor, QComboBox)
+        qtbot.waitUntil(lambda editor=editor, choice=choice: editor.findText(choice) >= 0)
         choose(editor, choice)
     wait_settled(qtbot, window)
     task = sample_store.tasks.get(1)
