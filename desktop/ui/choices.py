@@ -31,36 +31,46 @@ def names_work(store: Store, reference: Reference) -> Callable[[], Names]:
 
 
 class ReferenceNames(QObject):
-    """Reads the names a reference may take, once per load(); `arrived` when they are there."""
+    """Reads the names a reference may take on the query thread; `arrived` brings the newest read.
 
-    arrived = Signal(object)  # the (id, name) list, or None when they could not be read
+    arrived(names) carries the (id, name) list, or None when they could not be read (logged).
+    """
+
+    arrived = Signal(object)
 
     def __init__(self, store: Store, reference: Reference, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.target = ENTITIES[reference.target]
-        self._work = names_work(store, reference)
+        self._reference = reference
+        self._store = store
         self._runner = QueryRunner()
         self._runner.finished.connect(self._on_finished)
-        self._loads = 0
-        self.names: Names | None = None
+        self._reads = 0
+        self._reading = 0  # the newest read asked for; 0 once it has arrived
 
     @property
-    def loading(self) -> bool:
-        return self.names is None
+    def reading(self) -> bool:
+        return bool(self._reading)
+
+    def set_store(self, store: Store) -> None:
+        """Read from another database from now on; a read still running for the old one is ignored."""
+        self._store = store
+        self._reading = 0
 
     def load(self) -> None:
-        self._loads += 1
-        self._runner.submit(self._loads, self._work)
+        self._reads += 1
+        self._reading = self._reads
+        self._runner.submit(self._reads, names_work(self._store, self._reference))
 
     def _on_finished(self, outcome: Outcome) -> None:
-        if outcome.tag != self._loads or not isValid(self):
+        if outcome.tag != self._reading or not isValid(self):
             return  # a newer read is coming, or the widget has gone
+        self._reading = 0
         if outcome.error is not None:
             log.warning("Could not read the %s to choose from: %s", self.target.plural, outcome.error)
             self.arrived.emit(None)
             return
-        self.names = list(outcome.value)
-        self.arrived.emit(self.names)
+        self.arrived.emit(list(outcome.value))
 
 
 def index_of(combo: QComboBox, value: Any) -> int:

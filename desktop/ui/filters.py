@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -13,12 +12,9 @@ from shiboken6 import isValid
 
 from desktop.store import ENTITIES, Entity, Store
 from desktop.store.entities import FilterKind, FilterSpec
-from desktop.ui.choices import names_work
+from desktop.ui.choices import Names, ReferenceNames
 from desktop.ui.form_fields import FLOAT_RANGE
 from desktop.ui.icons import icon
-from desktop.ui.loading import Outcome, QueryRunner
-
-log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 200
 ALL = "All"
@@ -155,10 +151,8 @@ class ReferenceFilter(Filter):
     def __init__(self, entity: Entity, spec: FilterSpec, store: Store, changed: Callable[[], None]) -> None:
         reference = entity.reference(spec.field)
         self.field = spec.field
-        self._reference = reference
         self._none_filter = spec.none_key(entity) if spec.none_label is not None else ""
         self.target = ENTITIES[reference.target]
-        self._store = store
         self._none_label = spec.none_label
         self.combo = NamesCombo(self.fill)
         self.combo.setObjectName(f"{entity.plural}{reference.label_key.capitalize()}Filter")
@@ -167,11 +161,9 @@ class ReferenceFilter(Filter):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # The names are read by fill(), once the window shows its first rows, on a query thread.
         self._asked = False  # fill() was called: the names are wanted
-        self._reading = 0  # the newest read of the names; 0 once it has arrived
-        self._reads = 0
         self._wanted: int | None = None  # a row selected before its name had arrived
-        self._runner = QueryRunner()
-        self._runner.finished.connect(self._show_names)
+        self._names = ReferenceNames(store, reference, self.combo)
+        self._names.arrived.connect(self._show_names)
         self._add_fixed_choices()
         self.combo.activated.connect(self._forget_wanted)  # a choice of the person's own
         self.combo.currentIndexChanged.connect(changed)
@@ -183,14 +175,14 @@ class ReferenceFilter(Filter):
     @property
     def filled(self) -> bool:
         """The names were asked for and have arrived."""
-        return self._asked and not self._reading
+        return self._asked and not self._names.reading
 
     @property
     def loading(self) -> bool:
-        return bool(self._reading)
+        return self._names.reading
 
     def set_store(self, store: Store) -> None:
-        self._store = store
+        self._names.set_store(store)
         if self._asked:
             self.reload()
 
@@ -204,24 +196,18 @@ class ReferenceFilter(Filter):
         """Read the choices again (off the GUI thread), keeping the current one when it still exists."""
         if not self._asked:
             return  # fill() reads them when they are first needed, current by then
-        self._reads += 1
-        self._reading = self._reads
-        self._runner.submit(self._reads, names_work(self._store, self._reference))
+        self._names.load()
 
-    def _show_names(self, outcome: Outcome) -> None:
-        if outcome.tag != self._reading or not isValid(self.combo):
-            return  # a newer read is coming, or the window has gone
-        self._reading = 0
-        if outcome.error is not None:
-            log.warning("Could not read the %s for the filter: %s", self.target.plural, outcome.error)
-            return
+    def _show_names(self, names: Names | None) -> None:
+        if names is None or not isValid(self.combo):
+            return  # not read (the reason is logged), or the window has gone
         wanted, self._wanted = self._wanted, None
         current = self.combo.currentData() if wanted is None else wanted
         blocked = self.combo.blockSignals(True)
         try:
             self.combo.clear()
             self._add_fixed_choices()
-            for row_id, name in outcome.value:
+            for row_id, name in names:
                 self.combo.addItem(name, row_id)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
         finally:
@@ -238,7 +224,7 @@ class ReferenceFilter(Filter):
         self.fill()
         index = self.combo.findData(row_id)
         # A row whose name is still being read is chosen when it arrives; the filter uses it now.
-        self._wanted = row_id if index < 0 and self._reading and row_id is not None else None
+        self._wanted = row_id if index < 0 and self._names.reading and row_id is not None else None
         self.combo.setCurrentIndex(max(0, index))
 
     def values(self) -> dict[str, Any]:

@@ -282,7 +282,7 @@ class ReferenceEditor(FieldEditor):
 
     @property
     def loading(self) -> bool:
-        return self.names.loading
+        return self.names.reading
 
     def _offer(self, names: Names | None) -> None:
         if names is None:
