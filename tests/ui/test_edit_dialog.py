@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
@@ -134,6 +136,23 @@ def test_editing_fills_every_field_from_the_row(qtbot: QtBot, store: Store, enti
     assert not ok_button(dialog).isEnabled()
     first = next(iter(WIDGETS[entity]))
     assert field(dialog, first).text() == getattr(row, first)
+
+
+def test_the_names_to_choose_from_are_read_off_the_gui_thread(qtbot: QtBot, store: Store) -> None:
+    on_gui_thread: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        dialog = open_dialog(qtbot, store, "hero")
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+    assert on_gui_thread == []
+    team = field(dialog, "team_id")
+    assert [team.itemText(i) for i in range(team.count())] == ["(no team)", "Avengers"]
 
 
 def test_limits_come_from_the_schema(qtbot: QtBot, store: Store) -> None:
