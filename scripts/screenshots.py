@@ -84,9 +84,10 @@ def main() -> int:
     from desktop.store import ENTITIES, Store
     from desktop.store.entities import tab_order
     from desktop.ui.application import application
+    from desktop.ui.conflict_dialog import ConflictDialog, reference_describer
     from desktop.ui.edit_dialog import EditDialog
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.safety import ConflictDialog, RestoreDialog, reference_describer
+    from desktop.ui.restore_dialog import RestoreDialog
     from desktop.ui.views import EntityView
 
     app = application()
