@@ -29,7 +29,6 @@ from desktop.ui.form_fields import (
     FieldEditor,
     ReferenceEditor,
     error_messages,
-    form_fields,
     make_editor,
 )
 
@@ -70,7 +69,7 @@ class EditDialog(QDialog):
         self._row = row
         self._submit: Submit = submit if submit is not None else self._save
         self._schema: type[SQLModel] = entity.update if row is not None else entity.create
-        self._specs = {spec.name: spec for spec in form_fields(entity, editing=row is not None)}
+        self._specs = {spec.name: spec for spec in entity.form_fields(editing=row is not None)}
         self._labels = {name: spec.label for name, spec in self._specs.items()}
         self._editors: dict[str, FieldEditor] = {}
         self._error_labels: dict[str, ErrorLabel] = {}

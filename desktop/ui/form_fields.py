@@ -30,17 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store import ENTITIES, Entity, Store
+from desktop.store import ENTITIES, Store
 from desktop.store.fields import FieldMeta, Kind
 from desktop.ui.choices import LOADING, Names, ReferenceNames, fill_reference_combo, index_of
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 FLOAT_RANGE = (-1e15, 1e15)
-
-
-def form_fields(entity: Entity, *, editing: bool) -> list[FieldMeta]:
-    """The fields a form shows: the Update schema's when editing, else the Create schema's."""
-    return entity.form_fields(editing=editing)
 
 
 def configure_line_edit(edit: QLineEdit, meta: FieldMeta) -> None:
