@@ -9,7 +9,8 @@ counts and every other listing. Imports only the models: backup.py and db.py may
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -65,22 +66,17 @@ class Column:
     editable: bool
     width_sample: str  # text as wide as a typical cell, measured in the table's font
     align: Align
+    # Copied from the metadata: the table model reads these for every cell it paints.
+    field: str = dc_field(init=False)
+    kind: Kind = dc_field(init=False)
+    nullable: bool = dc_field(init=False)
+    reference: Reference | None = dc_field(init=False)
 
-    @property
-    def field(self) -> str:
-        return self.meta.name
-
-    @property
-    def kind(self) -> Kind:
-        return self.meta.kind
-
-    @property
-    def nullable(self) -> bool:
-        return self.meta.optional
-
-    @property
-    def reference(self) -> Reference | None:
-        return self.meta.reference
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", self.meta.name)
+        object.__setattr__(self, "kind", self.meta.kind)
+        object.__setattr__(self, "nullable", self.meta.optional)
+        object.__setattr__(self, "reference", self.meta.reference)
 
     @property
     def minimum(self) -> float | None:
@@ -171,7 +167,7 @@ class Entity:
     unique_fields: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     filter_specs: tuple[FilterSpec, ...] = ()
-    headers: Mapping[str, str] = field(default_factory=dict)  # column titles other than the field's label
+    headers: Mapping[str, str] = dc_field(default_factory=dict)  # column titles other than the field's label
 
     @property
     def sa_table(self) -> sa.Table:
