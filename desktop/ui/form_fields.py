@@ -260,8 +260,8 @@ class ChoiceEditor(FieldEditor):
 class ReferenceEditor(FieldEditor):
     """The rows of the target by name, read on the query thread; "(no team)" when the field is optional.
 
-    Until the names arrive the value set stays the value, so a form opened on a row does not
-    count it as changed.
+    Until the names arrive, or when they could not be read, the value set stays the value: a form
+    opened on a row does not count it as changed, and never saves a reference it could not show.
     """
 
     def __init__(self, spec: FieldMeta, store: Store) -> None:
@@ -270,6 +270,7 @@ class ReferenceEditor(FieldEditor):
         self._prompt = f"Choose a {ENTITIES[spec.reference.target].label.lower()}"
         self._none_label = spec.none_label
         self._wanted: Any = None
+        self._offered = False  # the names arrived and the combo box offers them
         self.combo.setPlaceholderText(LOADING)
         self.names = ReferenceNames(store, spec.reference, self.combo)
         self.names.arrived.connect(self._offer)
@@ -285,15 +286,16 @@ class ReferenceEditor(FieldEditor):
             return
         self.combo.setPlaceholderText(self._prompt)
         fill_reference_combo(self.combo, names, self._none_label, self._wanted)
+        self._offered = True
 
     def value(self) -> Any:
-        if self.loading:
+        if not self._offered:
             return self._wanted
         return self.combo.currentData() if self.combo.currentIndex() >= 0 else None
 
     def set_value(self, value: Any) -> None:
         self._wanted = value
-        if not self.loading:
+        if self._offered:
             self.combo.setCurrentIndex(index_of(self.combo, value))
 
     def on_change(self, callback: Callable[[], None]) -> None:

@@ -155,6 +155,21 @@ def test_the_names_to_choose_from_are_read_off_the_gui_thread(qtbot: QtBot, stor
     assert [team.itemText(i) for i in range(team.count())] == ["(no team)", "Avengers"]
 
 
+def test_a_reference_whose_names_cannot_be_read_keeps_its_value(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_self: Any) -> list[tuple[int, str]]:
+        raise StorageError("The connection to the database was lost.")
+
+    monkeypatch.setattr(type(store.teams), "names", refuse)
+    hero = store.heroes.list(search="Iron Man")[0]
+    dialog = open_dialog(qtbot, store, "hero", hero)
+    team = field(dialog, "team_id")
+    assert team.placeholderText() == "The teams could not be read"
+    replace_text(qtbot, field(dialog, "power"), "repulsors")
+    assert dialog.values() == {"power": "repulsors"}  # the team is not cleared
+
+
 def test_limits_come_from_the_schema(qtbot: QtBot, store: Store) -> None:
     task = open_dialog(qtbot, store, "task")
     assert field(task, "title").maxLength() == 200
