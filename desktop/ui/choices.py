@@ -1,7 +1,7 @@
-"""The rows a reference may point at, read on the query thread, for every combo box that offers them.
+"""The rows a reference may point at, read on the query pool, for the dialog's fields and the filter bar.
 
-The dialog's field, the cell editor and the filter bar all offer the same (id, name) choices,
-with equal names told apart by their id ("Avengers (#3)").
+They offer the same (id, name) choices as the cell editors (which ask their table core), equal
+names told apart by their id ("Avengers (#3)").
 """
 
 from __future__ import annotations

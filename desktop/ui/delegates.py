@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -17,8 +18,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from desktop.store.fields import FieldMeta
-from desktop.ui.choices import Names, ReferenceNames, fill_reference_combo, index_of
+from desktop.ui.choices import index_of
 from desktop.ui.columns import Column, Kind
 from desktop.ui.form_fields import configure_decimal_spin, configure_int_spin, configure_line_edit
 from desktop.ui.table_model import EntityTableModel
@@ -41,17 +41,13 @@ class EntityDelegate(QStyledItemDelegate):
         if found is None:
             return super().createEditor(parent, option, index)
         model, column = found
-        meta = column.meta
-        if column.kind in (Kind.CHOICE, Kind.REFERENCE):
+        if model.has_choices(column):
             combo = QComboBox(parent)
             combo.setObjectName("cellChoice")
-            if column.kind is Kind.CHOICE:
-                for value, label in meta.choices:
-                    combo.addItem(label, value)
-            else:
-                self._offer_references(combo, model, meta, index)
+            model.choices(column, partial(_fill, combo, index.data(Qt.ItemDataRole.EditRole)))
             combo.activated.connect(lambda _row: self._commit_and_close(combo))
             return combo
+        meta = column.meta
         if column.kind is Kind.INTEGER:
             spin = QSpinBox(parent)
             configure_int_spin(spin, meta)
@@ -66,26 +62,6 @@ class EntityDelegate(QStyledItemDelegate):
             return line
         return super().createEditor(parent, option, index)
 
-    @staticmethod
-    def _offer_references(
-        combo: QComboBox, model: EntityTableModel, meta: FieldMeta, index: AnyIndex
-    ) -> None:
-        """The current row's name at once; every name once read on the query thread."""
-        assert meta.reference is not None
-        current = index.data(Qt.ItemDataRole.EditRole)
-        shown = index.data(Qt.ItemDataRole.DisplayRole)
-        fill_reference_combo(
-            combo, [] if current is None else [(current, str(shown))], meta.none_label, current
-        )
-        names = ReferenceNames(model.store, meta.reference, combo)
-
-        def offer(read: Names | None) -> None:
-            if read is not None and isValid(combo):
-                fill_reference_combo(combo, read, meta.none_label, combo.currentData())
-
-        names.arrived.connect(offer)
-        names.load()
-
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
@@ -98,6 +74,8 @@ class EntityDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         value: Any
         if isinstance(editor, QComboBox):
+            if editor.count() == 0:
+                return  # closed before its choices were read: nothing was chosen
             value = editor.currentData()
         elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
             editor.interpretText()
@@ -121,3 +99,12 @@ class EntityDelegate(QStyledItemDelegate):
     def _commit_and_close(self, editor: QWidget) -> None:
         self.commitData.emit(editor)
         self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
+
+
+def _fill(combo: QComboBox, current: Any, choices: list[tuple[Any, str]]) -> None:
+    """Offer the choices once they are read, the cell's value chosen; nothing if the editor has closed."""
+    if not isValid(combo):
+        return
+    for value, label in choices:
+        combo.addItem(label, value)
+    combo.setCurrentIndex(next((i for i, (value, _label) in enumerate(choices) if value == current), 0))
