@@ -261,6 +261,9 @@ def test_status_and_owner_are_chosen_from_combo_boxes(
     assert column_texts(view.table, "owner_id")[0] == "bob"
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
 def test_the_team_cell_editor_tells_apart_teams_of_the_same_name(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
