@@ -11,6 +11,7 @@ from pathlib import Path
 
 from desktop import __version__
 from desktop.cli_commands import SAFETY_COMMANDS
+from desktop.transfer.cli import TRANSFER_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class Command:
 
 
 # The subcommands `taskforce` knows; without one on the command line, the window opens.
-COMMANDS: list[Command] = [Command(*spec) for spec in SAFETY_COMMANDS]
+COMMANDS: list[Command] = [Command(*spec) for spec in [*SAFETY_COMMANDS, *TRANSFER_COMMANDS]]
 
 
 def build_parser(commands: Sequence[Command] | None = None) -> argparse.ArgumentParser:

@@ -41,6 +41,7 @@ from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
 from desktop.ui.read_only import ReadOnlyState
 from desktop.ui.safety import SafetyActions
+from desktop.ui.transfer_actions import add_transfer_actions
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
@@ -236,6 +237,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_load_sample)
         file_menu.addSeparator()
         file_menu.addActions([self.safety.back_up, self.safety.restore])
+        file_menu.addSeparator()
+        add_transfer_actions(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu("&Edit")

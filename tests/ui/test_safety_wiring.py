@@ -223,6 +223,10 @@ def test_the_file_and_help_menus_offer_back_up_restore_and_check(window: MainWin
         "actionBackupNow",
         "actionRestoreBackup",
         "-",
+        "actionImport",
+        "actionExport",
+        "actionCopyDatabase",
+        "-",
         "actionQuit",
     ]
     assert menu_entries(window, "&Help") == ["actionCheckDatabase", "-", "actionAbout"]
