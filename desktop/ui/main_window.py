@@ -37,6 +37,7 @@ from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
+from desktop.ui.local_api import install_local_api
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
 from desktop.ui.read_only import ReadOnlyState
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._create_menus()
         self._create_tool_bar()
         self._create_status_bar()
+        self.local_api = install_local_api(self, self.settings, lambda: self.store)
         self._show_writability()  # the read-only banner is made before the remembered state places the bars
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.resize(*DEFAULT_SIZE)
