@@ -1,0 +1,40 @@
+"""When a task was done: task.completed_at, and the indexes the overview's charts and counts read.
+
+Tasks already done get NULL: when they were done was never recorded, and the overview shows
+them as "done before tracking". The store sets completed_at from now on (desktop.models).
+
+(owner_id, status) answers "tasks by owner and status" and the status and owner counts of the
+filters from the index alone; completed_at answers "done per week" for the recent weeks only.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-01 00:40:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import mysql
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TIMESTAMP = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
+def upgrade() -> None:
+    # ALTER TABLE in place, also on SQLite (as in 0002): a nullable column needs no copy.
+    with op.batch_alter_table("task", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("completed_at", TIMESTAMP, nullable=True))
+    op.create_index("ix_task_completed_at", "task", ["completed_at"], unique=False)
+    op.create_index("ix_task_owner_id_status", "task", ["owner_id", "status"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_task_owner_id_status", table_name="task")
+    op.drop_index("ix_task_completed_at", table_name="task")
+    with op.batch_alter_table("task", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("completed_at")
