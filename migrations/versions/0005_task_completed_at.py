@@ -4,7 +4,8 @@ Tasks already done get NULL: when they were done was never recorded, and the ove
 them as "done before tracking". The store sets completed_at from now on (desktop.models).
 
 (owner_id, status) answers "tasks by owner and status" and the status and owner counts of the
-filters from the index alone; completed_at answers "done per week" for the recent weeks only.
+filters from the index alone; (status, completed_at) counts the done tasks of the recent weeks,
+and those done before tracking, without reading a row.
 
 Revision ID: 0005
 Revises: 0004
@@ -29,12 +30,12 @@ def upgrade() -> None:
     # ALTER TABLE in place, also on SQLite (as in 0002): a nullable column needs no copy.
     with op.batch_alter_table("task", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("completed_at", TIMESTAMP, nullable=True))
-    op.create_index("ix_task_completed_at", "task", ["completed_at"], unique=False)
+    op.create_index("ix_task_status_completed_at", "task", ["status", "completed_at"], unique=False)
     op.create_index("ix_task_owner_id_status", "task", ["owner_id", "status"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_task_owner_id_status", table_name="task")
-    op.drop_index("ix_task_completed_at", table_name="task")
+    op.drop_index("ix_task_status_completed_at", table_name="task")
     with op.batch_alter_table("task", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("completed_at")

@@ -1,0 +1,217 @@
+"""What the overview's charts show: one GROUP BY query per chart, answered by the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from desktop.models import TaskStatus
+from desktop.store.entities import HEROES, ITEMS, TASKS, TEAMS, USERS
+from desktop.store.store import Store
+
+TOP = 10  # owners and teams drawn one by one; the rest are summed up (owners) or left out (teams)
+WEEKS = 26
+WEEK = timedelta(days=7)
+BEFORE_TRACKING = -1  # the "week" of done tasks whose completion was never recorded
+
+
+@dataclass(frozen=True)
+class OwnerTasks:
+    """One bar of "tasks by owner": an owner (owner_id None: all the others summed up)."""
+
+    owner_id: int | None
+    name: str
+    counts: Mapping[TaskStatus, int]
+
+    @property
+    def open(self) -> int:
+        return self.counts.get(TaskStatus.todo, 0) + self.counts.get(TaskStatus.in_progress, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class WeekTasks:
+    start: datetime  # Monday 00:00 UTC
+    created: int
+    done: int
+
+
+@dataclass(frozen=True)
+class TasksOverTime:
+    weeks: tuple[WeekTasks, ...]  # oldest first; the last one is the current week
+    done_before_tracking: int  # done before completed_at was recorded: in no week
+
+
+@dataclass(frozen=True)
+class TeamHeroes:
+    """One bar of "heroes per team" (team_id None: heroes in no team)."""
+
+    team_id: int | None
+    name: str
+    heroes: int
+    average_level: float
+
+
+@dataclass(frozen=True)
+class StockValue:
+    in_stock: bool
+    items: int
+    total_price: float
+
+
+def week_start(moment: datetime) -> datetime:
+    """The Monday 00:00 UTC that begins moment's week."""
+    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def first_week(now: datetime) -> datetime:
+    return week_start(now) - (WEEKS - 1) * WEEK
+
+
+def _weeks_since(column: sa.ColumnElement[Any], start: datetime, backend: str) -> sa.ColumnElement[int]:
+    """Whole weeks from start (a Monday 00:00 UTC) to column, in integer arithmetic on each database.
+
+    Timestamps are stored as naive UTC, so seconds since the epoch agree everywhere, and no
+    session time zone takes part (MariaDB's UNIX_TIMESTAMP would apply one).
+    """
+    epoch = int(start.timestamp())
+    seconds: sa.ColumnElement[Any]
+    if backend == "sqlite":
+        # Whole seconds of the stored text: SQLite's date functions round to milliseconds, and
+        # Sunday 23:59:59.9999 would count as Monday.
+        seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(column, 1, 19)), sa.Integer)
+    elif backend == "postgresql":
+        seconds = sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+    else:
+        seconds = sa.func.timestampdiff(
+            sa.literal_column("SECOND"), sa.literal("1970-01-01 00:00:00"), column
+        )
+    return sa.cast((seconds - epoch) // int(WEEK.total_seconds()), sa.Integer)
+
+
+def tasks_by_owner(store: Store, top: int = TOP) -> list[OwnerTasks]:
+    """The owners with the most open tasks (ties: more tasks, then by name), then "Others"."""
+    task, user = TASKS.sa_table, USERS.sa_table
+    grouped = (
+        sa.select(task.c.owner_id, task.c.status, sa.func.count().label("tasks"))
+        .group_by(task.c.owner_id, task.c.status)
+        .subquery("grouped")
+    )
+    stmt = sa.select(grouped.c.owner_id, user.c.username, grouped.c.status, grouped.c.tasks).join(
+        user, user.c.id == grouped.c.owner_id
+    )
+    owners: dict[int, tuple[str, dict[TaskStatus, int]]] = {}
+    with store.tasks.transaction() as session:
+        for owner_id, name, status, count in session.execute(stmt):
+            owners.setdefault(int(owner_id), (str(name), {}))[1][TaskStatus(status)] = int(count)
+    bars = [OwnerTasks(owner_id, name, counts) for owner_id, (name, counts) in owners.items()]
+    bars.sort(key=lambda bar: (-bar.open, -bar.total, bar.name, bar.owner_id))
+    shown, rest = bars[:top], bars[top:]
+    if rest:
+        summed = {status: sum(bar.counts.get(status, 0) for bar in rest) for status in TaskStatus}
+        shown.append(OwnerTasks(None, f"{len(rest):,} others", summed))
+    return shown
+
+
+def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
+    """Tasks created and done in each of the last 26 weeks (UTC, Monday to Sunday)."""
+    task = TASKS.sa_table
+    start = first_week(now or datetime.now(UTC))
+    backend = store.backend
+    done = task.c.status == TaskStatus.done
+
+    def per_week(kind: str, column: sa.ColumnElement[Any], *where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        week = _weeks_since(column, start, backend).label("week")
+        return (
+            sa.select(sa.literal(kind).label("kind"), week, sa.func.count().label("tasks"))
+            .where(column >= start, *where)
+            .group_by(week)
+        )
+
+    before = sa.select(
+        sa.literal("done").label("kind"),
+        sa.literal(BEFORE_TRACKING).label("week"),
+        sa.func.count().label("tasks"),
+    ).where(done, task.c.completed_at.is_(None))
+    stmt = sa.union_all(
+        per_week("created", task.c.created_at),
+        # completed_at is only ever set on done tasks: saying so lets (status, completed_at) answer.
+        per_week("done", task.c.completed_at, done),
+        before,
+    )
+    counts: dict[tuple[str, int], int] = {}
+    with store.tasks.transaction() as session:
+        for kind, week, count in session.execute(stmt):
+            counts[(str(kind), int(week))] = int(count)
+    weeks = tuple(
+        WeekTasks(start + n * WEEK, counts.get(("created", n), 0), counts.get(("done", n), 0))
+        for n in range(WEEKS)
+    )
+    return TasksOverTime(weeks, counts.get(("done", BEFORE_TRACKING), 0))
+
+
+def heroes_by_team(store: Store, top: int = TOP) -> list[TeamHeroes]:
+    """The teams with the most heroes (ties by name), then the heroes in no team."""
+    hero, team = HEROES.sa_table, TEAMS.sa_table
+    grouped = (
+        sa.select(
+            hero.c.team_id,
+            sa.func.count().label("heroes"),
+            sa.func.avg(hero.c.level).label("level"),
+        )
+        .group_by(hero.c.team_id)
+        .subquery("grouped")
+    )
+    stmt = sa.select(grouped.c.team_id, team.c.name, grouped.c.heroes, grouped.c.level).outerjoin(
+        team, team.c.id == grouped.c.team_id
+    )
+    with store.heroes.transaction() as session:
+        rows = [
+            TeamHeroes(
+                None if team_id is None else int(team_id),
+                "No team" if team_id is None else str(name),
+                int(heroes),
+                float(level),
+            )
+            for team_id, name, heroes, level in session.execute(stmt)
+        ]
+    teams = sorted(
+        (row for row in rows if row.team_id is not None), key=lambda r: (-r.heroes, r.name, r.team_id)
+    )
+    return teams[:top] + [row for row in rows if row.team_id is None]
+
+
+def items_by_stock(store: Store) -> list[StockValue]:
+    """Items in stock, then out of stock: how many, and what they cost together."""
+    item = ITEMS.sa_table
+    stmt = sa.select(item.c.in_stock, sa.func.count(), sa.func.sum(item.c.price)).group_by(item.c.in_stock)
+    with store.items.transaction() as session:
+        found = {
+            bool(in_stock): (int(count), float(total or 0))
+            for in_stock, count, total in session.execute(stmt)
+        }
+    return [StockValue(flag, *found.get(flag, (0, 0.0))) for flag in (True, False)]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the four charts show, read together."""
+
+    owners: list[OwnerTasks]
+    over_time: TasksOverTime
+    teams: list[TeamHeroes]
+    stock: list[StockValue]
+
+
+def read_overview(store: Store, now: datetime | None = None) -> Overview:
+    return Overview(
+        tasks_by_owner(store), tasks_over_time(store, now), heroes_by_team(store), items_by_stock(store)
+    )
