@@ -150,9 +150,8 @@ def tasks(rng: random.Random, start: int, end: int, sizes: Sizes, sqlite: bool) 
     for i in range(n):
         title = f"{verbs[i]} {subjects[i]} {contexts[i]}".rstrip() + f" #{start + i + 1}"
         description = f"{first[i]} {second[i]}" if has_description[i] else None
-        rows.append(
-            (title, description, statuses[i], start + i + 1, created_values[i], completed_values[i], owners[i])
-        )
+        times = (created_values[i], completed_values[i])
+        rows.append((title, description, statuses[i], start + i + 1, *times, owners[i]))
     return rows
 
 

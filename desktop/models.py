@@ -341,7 +341,7 @@ class Task(TaskBase, table=True):
         sa.Index("ix_task_owner_id_id", "owner_id", "id"),
         sa.Index("ix_task_status_created_at_id", "status", "created_at", "id"),
         # The overview's charts and filter counts: tasks by owner and status, done per week.
-        sa.Index("ix_task_owner_id_status", "owner_id", "status"),
+        sa.Index("ix_task_status_owner_id", "status", "owner_id"),
         sa.Index("ix_task_status_completed_at", "status", "completed_at"),
         TABLE_ARGS,
     )

@@ -3,9 +3,14 @@
 Tasks already done get NULL: when they were done was never recorded, and the overview shows
 them as "done before tracking". The store sets completed_at from now on (desktop.models).
 
-(owner_id, status) answers "tasks by owner and status" and the status and owner counts of the
-filters from the index alone; (status, completed_at) counts the done tasks of the recent weeks,
-and those done before tracking, without reading a row.
+(status, owner_id) answers "tasks by owner and status" and the status and owner counts of the
+filters from the index alone (the owner counts of the done tasks took 0.6 s at a million tasks
+on SQLite without it, 40 ms with it); (status, completed_at) counts the done tasks of the recent
+weeks, and those done before tracking, without reading a row.
+
+On SQLite, of the indexes that serve "status = ?" equally, the one created last is used (see
+0003): (status, id) is made again after the new ones, so that a filtered count with a text
+search still reads the matching rows in table order.
 
 Revision ID: 0005
 Revises: 0004
@@ -31,11 +36,14 @@ def upgrade() -> None:
     with op.batch_alter_table("task", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("completed_at", TIMESTAMP, nullable=True))
     op.create_index("ix_task_status_completed_at", "task", ["status", "completed_at"], unique=False)
-    op.create_index("ix_task_owner_id_status", "task", ["owner_id", "status"], unique=False)
+    op.create_index("ix_task_status_owner_id", "task", ["status", "owner_id"], unique=False)
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("ix_task_status_id", table_name="task")
+        op.create_index("ix_task_status_id", "task", ["status", "id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_task_owner_id_status", table_name="task")
+    op.drop_index("ix_task_status_owner_id", table_name="task")
     op.drop_index("ix_task_status_completed_at", table_name="task")
     with op.batch_alter_table("task", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("completed_at")
