@@ -18,7 +18,7 @@ from desktop.store import Entity, Reference
 LONG_TEXT = 1_000  # text longer than this may hold paragraphs: shown on one line, whole in the tooltip
 DISPLAY_CHARS = 120
 TOOLTIP_CHARS = 2_000
-HEADERS = {"id": "ID", "email": "E-mail", "created_at": "Created"}
+HEADERS = {"id": "ID", "email": "E-mail", "created_at": "Created", "completed_at": "Completed"}
 INTERNAL_FIELDS = frozenset({"version"})  # bookkeeping of the store, not something people read
 
 

@@ -291,6 +291,12 @@ class EntityView(QWidget):
         self.filter_bar.references[field].select(row_id)
         self.filter_bar.apply_now()
 
+    def show_only(self, filters: dict[str, Any]) -> None:
+        """Show only the rows these filter values choose (as FilterBar.save() gives them); no search."""
+        self.filter_bar.clear()
+        self.filter_bar.restore(filters)
+        self.filter_bar.apply_now()
+
     def apply_icons(self) -> None:
         self.empty_state.apply_icons()
         self.filter_bar.search.apply_icons()
