@@ -13,6 +13,7 @@ from shiboken6 import isValid
 
 from desktop.models import PRICE_MAX, TaskStatus
 from desktop.store import ENTITIES, Entity, Store
+from desktop.ui.facets import Facet, FacetCounts
 from desktop.ui.icons import icon
 from desktop.ui.loading import Outcome, QueryRunner
 
@@ -336,6 +337,18 @@ class FilterBar(QToolBar):
         elif entity.name == "item":
             self._add("min_price", "Price", MinPriceFilter(entity, changed))
             self._add("in_stock", None, InStockFilter(entity, changed))
+        self.facets = FacetCounts(self, self, store, self._facets())
+        self.applied.connect(self.facets.request)
+
+    def _facets(self) -> list[Facet]:
+        """The lists that show a count beside each choice: status, and the references (owner, team)."""
+        found = [
+            Facet(key, control.combo, control)
+            for key, control in self.filters.items()
+            if isinstance(control, StatusFilter)
+        ]
+        found += [Facet(control.field, control.combo, control) for control in self.references.values()]
+        return found
 
     def _add(self, key: str, label: str | None, control: Filter) -> None:
         if label is not None:
@@ -392,6 +405,7 @@ class FilterBar(QToolBar):
     def set_store(self, store: Store) -> None:
         for control in self.references.values():
             control.set_store(store)
+        self.facets.set_store(store)
 
     def fill_choices(self) -> None:
         """Read the names the reference filters offer (once; changes reload them after that)."""

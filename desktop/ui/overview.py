@@ -17,7 +17,6 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QLineSeries,
     QPieSeries,
-    QPieSlice,
     QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, QTimeZone, Signal
@@ -191,6 +190,8 @@ class OverviewPage(QWidget):
         builders[key](chart, self.data[key])
         apply_palette(chart, self.palette())  # again, for the axes and series added since
         view.replace_chart(chart)
+        if key == "stock":
+            self._same_colours(chart)  # after the theme, which colours the slices once in view
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -276,27 +277,30 @@ class OverviewPage(QWidget):
 
     def _stock_chart(self, chart: QChart, stock: list[StockValue]) -> None:
         by_count, by_price = QPieSeries(), QPieSeries()
-        by_count.setName("Items")
-        by_price.setName("Total price")
         for series, position in ((by_count, 0.25), (by_price, 0.75)):
             series.setHorizontalPosition(position)
-            series.setPieSize(0.62)
+            series.setPieSize(0.5)
+            chart.addSeries(series)
         for value in stock:
             name = "In stock" if value.in_stock else "Out of stock"
-            count = by_count.append(name, float(value.items))
-            count.setLabel(f"{value.items:,} items")
-            price = by_price.append(name, value.total_price)
-            price.setLabel(f"{value.total_price:,.0f}")
-            for pie_slice, what in ((count, f"{value.items:,} items"), (price, f"{value.total_price:,.2f}")):
-                pie_slice.setLabelVisible(value.items > 0)
-                pie_slice.setLabelPosition(QPieSlice.LabelPosition.LabelInsideHorizontal)
+            texts = (f"{name}: {value.items:,} items", f"{name}: {value.total_price:,.2f}")
+            for series, amount, text in zip(
+                (by_count, by_price), (float(value.items), value.total_price), texts, strict=True
+            ):
+                pie_slice = series.append(text, amount)
+                pie_slice.setLabelVisible(amount > 0)
                 pie_slice.clicked.connect(partial(self._stock_clicked, value.in_stock))
-                pie_slice.hovered.connect(partial(self._stock_hovered, f"{name}: {what}"))
-        chart.addSeries(by_count)
-        chart.addSeries(by_price)
-        for marker in chart.legend().markers(by_price):
-            marker.setVisible(False)  # the same two colours as the first pie
+                pie_slice.hovered.connect(partial(self._stock_hovered, text))
+        chart.legend().setVisible(False)  # each slice says what it is
         chart.setTitle(f"{chart.title()}: by count (left) and total price (right)")
+
+    @staticmethod
+    def _same_colours(chart: QChart) -> None:
+        """The total price's slices in the colours of the count's: in stock looks the same in both."""
+        pies = [series for series in chart.series() if isinstance(series, QPieSeries)]
+        for counted, priced in zip(pies[0].slices(), pies[1].slices(), strict=True):
+            priced.setBrush(counted.brush())
+            priced.setLabelBrush(counted.labelBrush())
 
     def _stock_clicked(self, in_stock: bool) -> None:
         if in_stock:  # the items filter offers "in stock only"; out of stock has no filter to show it

@@ -311,6 +311,7 @@ class EntityView(QWidget):
 
     def _on_store_change(self, change: Change) -> None:
         self.filter_bar.reload_choices(change.entity)
+        self.filter_bar.facets.on_store_change(change)
 
     def set_store_choices(self) -> None:
         self.filter_bar.set_store(self.model.store)
