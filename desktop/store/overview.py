@@ -131,7 +131,7 @@ def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
     def per_week(kind: str, column: sa.ColumnElement[Any], *where: sa.ColumnElement[bool]) -> sa.Select[Any]:
         week = _weeks_since(column, start, backend).label("week")
         return (
-            sa.select(sa.literal(kind).label("kind"), week, sa.func.count().label("tasks"))
+            sa.select(sa.literal(kind).label("kind"), week, sa.func.count().label("tasks"))  # type: ignore[return-value]
             .where(column >= start, *where)
             .group_by(week)
         )
@@ -141,7 +141,7 @@ def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
         sa.literal(BEFORE_TRACKING).label("week"),
         sa.func.count().label("tasks"),
     ).where(done, task.c.completed_at.is_(None))
-    stmt = sa.union_all(
+    stmt: sa.CompoundSelect[Any] = sa.union_all(
         per_week("created", task.c.created_at),
         # completed_at is only ever set on done tasks: saying so lets (status, completed_at) answer.
         per_week("done", task.c.completed_at, done),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from datetime import datetime
 import sys
 from pathlib import Path
 
@@ -197,10 +198,18 @@ def test_completed_at_comes_empty_for_tasks_done_before_and_goes_on_downgrade(da
         with engine.begin() as connection:
             users = sa.table("user", sa.column("username"), sa.column("email"))
             connection.execute(users.insert().values(username="alice", email="alice@example.com"))
+            tasks = sa.table(
+                "task",
+                sa.column("title"),
+                sa.column("status"),
+                sa.column("created_at"),
+                sa.column("owner_id"),
+            )
             for title, status in (("Old", "done"), ("Open", "todo")):
-                connection.exec_driver_sql(
-                    "INSERT INTO task (title, status, created_at, owner_id) "
-                    f"VALUES ('{title}', '{status}', '2026-01-02 03:04:05', 1)"
+                connection.execute(
+                    tasks.insert().values(
+                        title=title, status=status, created_at=datetime(2026, 1, 2, 3, 4, 5), owner_id=1
+                    )
                 )
     finally:
         engine.dispose()
