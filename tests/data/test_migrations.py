@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from datetime import datetime
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
