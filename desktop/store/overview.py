@@ -97,20 +97,24 @@ def _weeks_since(column: sa.ColumnElement[Any], start: datetime, backend: str) -
     return sa.cast((seconds - epoch) // int(WEEK.total_seconds()), sa.Integer)
 
 
-def tasks_by_owner(store: Store, top: int = TOP) -> list[OwnerTasks]:
-    """The owners with the most open tasks (ties: more tasks, then by name), then "Others"."""
+def owners_statement() -> sa.Select[Any]:
+    """(owner id, name, status, tasks) for every owner and status that has tasks."""
     task, user = TASKS.sa_table, USERS.sa_table
     grouped = (
         sa.select(task.c.owner_id, task.c.status, sa.func.count().label("tasks"))
         .group_by(task.c.owner_id, task.c.status)
         .subquery("grouped")
     )
-    stmt = sa.select(grouped.c.owner_id, user.c.username, grouped.c.status, grouped.c.tasks).join(
+    return sa.select(grouped.c.owner_id, user.c.username, grouped.c.status, grouped.c.tasks).join(
         user, user.c.id == grouped.c.owner_id
     )
+
+
+def tasks_by_owner(store: Store, top: int = TOP) -> list[OwnerTasks]:
+    """The owners with the most open tasks (ties: more tasks, then by name), then "Others"."""
     owners: dict[int, tuple[str, dict[TaskStatus, int]]] = {}
     with store.tasks.transaction() as session:
-        for owner_id, name, status, count in session.execute(stmt):
+        for owner_id, name, status, count in session.execute(owners_statement()):
             owners.setdefault(int(owner_id), (str(name), {}))[1][TaskStatus(status)] = int(count)
     bars = [OwnerTasks(owner_id, name, counts) for owner_id, (name, counts) in owners.items()]
     bars.sort(key=lambda bar: (-bar.open, -bar.total, bar.name, bar.owner_id))
@@ -121,11 +125,9 @@ def tasks_by_owner(store: Store, top: int = TOP) -> list[OwnerTasks]:
     return shown
 
 
-def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
-    """Tasks created and done in each of the last 26 weeks (UTC, Monday to Sunday)."""
+def weeks_statement(start: datetime, backend: str) -> sa.CompoundSelect[Any]:
+    """(kind, week, tasks): created and done per week from start, and done before tracking (week -1)."""
     task = TASKS.sa_table
-    start = first_week(now or datetime.now(UTC))
-    backend = store.backend
     done = task.c.status == TaskStatus.done
 
     def per_week(kind: str, column: sa.ColumnElement[Any], *where: sa.ColumnElement[bool]) -> sa.Select[Any]:
@@ -141,15 +143,20 @@ def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
         sa.literal(BEFORE_TRACKING).label("week"),
         sa.func.count().label("tasks"),
     ).where(done, task.c.completed_at.is_(None))
-    stmt: sa.CompoundSelect[Any] = sa.union_all(
+    return sa.union_all(
         per_week("created", task.c.created_at),
         # completed_at is only ever set on done tasks: saying so lets (status, completed_at) answer.
         per_week("done", task.c.completed_at, done),
         before,
     )
+
+
+def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
+    """Tasks created and done in each of the last 26 weeks (UTC, Monday to Sunday)."""
+    start = first_week(now or datetime.now(UTC))
     counts: dict[tuple[str, int], int] = {}
     with store.tasks.transaction() as session:
-        for kind, week, count in session.execute(stmt):
+        for kind, week, count in session.execute(weeks_statement(start, store.backend)):
             counts[(str(kind), int(week))] = int(count)
     weeks = tuple(
         WeekTasks(start + n * WEEK, counts.get(("created", n), 0), counts.get(("done", n), 0))
@@ -158,8 +165,8 @@ def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
     return TasksOverTime(weeks, counts.get(("done", BEFORE_TRACKING), 0))
 
 
-def heroes_by_team(store: Store, top: int = TOP) -> list[TeamHeroes]:
-    """The teams with the most heroes (ties by name), then the heroes in no team."""
+def teams_statement() -> sa.Select[Any]:
+    """(team id, name, heroes, average level) for every team with heroes, and for no team."""
     hero, team = HEROES.sa_table, TEAMS.sa_table
     grouped = (
         sa.select(
@@ -170,9 +177,13 @@ def heroes_by_team(store: Store, top: int = TOP) -> list[TeamHeroes]:
         .group_by(hero.c.team_id)
         .subquery("grouped")
     )
-    stmt = sa.select(grouped.c.team_id, team.c.name, grouped.c.heroes, grouped.c.level).outerjoin(
+    return sa.select(grouped.c.team_id, team.c.name, grouped.c.heroes, grouped.c.level).outerjoin(
         team, team.c.id == grouped.c.team_id
     )
+
+
+def heroes_by_team(store: Store, top: int = TOP) -> list[TeamHeroes]:
+    """The teams with the most heroes (ties by name), then the heroes in no team."""
     with store.heroes.transaction() as session:
         rows = [
             TeamHeroes(
@@ -181,7 +192,7 @@ def heroes_by_team(store: Store, top: int = TOP) -> list[TeamHeroes]:
                 int(heroes),
                 float(level),
             )
-            for team_id, name, heroes, level in session.execute(stmt)
+            for team_id, name, heroes, level in session.execute(teams_statement())
         ]
     teams = sorted(
         (row for row in rows if row.team_id is not None), key=lambda r: (-r.heroes, r.name, r.team_id)
@@ -189,29 +200,18 @@ def heroes_by_team(store: Store, top: int = TOP) -> list[TeamHeroes]:
     return teams[:top] + [row for row in rows if row.team_id is None]
 
 
+def stock_statement() -> sa.Select[Any]:
+    """(in stock, items, total price) for in and out of stock."""
+    item = ITEMS.sa_table
+    return sa.select(item.c.in_stock, sa.func.count(), sa.func.sum(item.c.price)).group_by(item.c.in_stock)
+
+
 def items_by_stock(store: Store) -> list[StockValue]:
     """Items in stock, then out of stock: how many, and what they cost together."""
-    item = ITEMS.sa_table
-    stmt = sa.select(item.c.in_stock, sa.func.count(), sa.func.sum(item.c.price)).group_by(item.c.in_stock)
+    stmt = stock_statement()
     with store.items.transaction() as session:
         found = {
             bool(in_stock): (int(count), float(total or 0))
             for in_stock, count, total in session.execute(stmt)
         }
     return [StockValue(flag, *found.get(flag, (0, 0.0))) for flag in (True, False)]
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Everything the four charts show, read together."""
-
-    owners: list[OwnerTasks]
-    over_time: TasksOverTime
-    teams: list[TeamHeroes]
-    stock: list[StockValue]
-
-
-def read_overview(store: Store, now: datetime | None = None) -> Overview:
-    return Overview(
-        tasks_by_owner(store), tasks_over_time(store, now), heroes_by_team(store), items_by_stock(store)
-    )
