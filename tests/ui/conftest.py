@@ -39,7 +39,7 @@ def commands(sample_store: Store, stack: QUndoStack) -> StoreCommands:
 def settings(tmp_path: Path) -> QSettings:
     """Settings of someone who last had the Tasks tab open: the tests of the tables start there.
 
-    A window without a remembered tab opens on the Overview (see test_overview.py).
+    A window without a remembered tab opens on the Overview (see test_overview_tab.py).
     """
     remembered = QSettings(str(tmp_path / "taskforce.ini"), QSettings.Format.IniFormat)
     remembered.setValue("window/tab", "task")
