@@ -156,7 +156,7 @@ def tasks(rng: random.Random, start: int, end: int, sizes: Sizes, sqlite: bool) 
 
 
 def _completed(status: str, created: datetime, seconds: float) -> datetime | None:
-    """Done tasks of the last year were done within a month; older ones were done before tracking.
+    """Done tasks of the last year were done within a month (and by END); older ones before tracking.
 
     The delay comes from the creation time's digits, not from the generator: the other columns
     stay what they were before completed_at existed.
@@ -164,7 +164,7 @@ def _completed(status: str, created: datetime, seconds: float) -> datetime | Non
     end = END.replace(tzinfo=None)
     if status != "done" or created < end - TRACKED:
         return None
-    return min(end, created + timedelta(days=30 * ((seconds * 1_000) % 1)))
+    return created + min(timedelta(days=30), end - created) * ((seconds * 1_000) % 1)
 
 
 def teams(rng: random.Random, start: int, end: int) -> Rows:

@@ -20,7 +20,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, QTimeZone, Signal
-from PySide6.QtGui import QCursor, QShowEvent
+from PySide6.QtGui import QCursor, QFont, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QToolTip, QWidget
 
 from desktop.models import TaskStatus
@@ -40,13 +40,38 @@ CHARTS: dict[str, tuple[str, str, Callable[..., Any]]] = {
 NO_TEAM = "none"  # the team filter's choice for heroes in no team (ReferenceFilter.NONE)
 STATUS_ORDER = (TaskStatus.todo, TaskStatus.in_progress, TaskStatus.done)
 REFRESH_DELAY_MS = 150  # a burst of changes (an import) is read once
+SUMMED_CUT_AFTER = 3  # times the largest single bar
+CATEGORY_POINTS = 7.0
+ROOMY_CATEGORIES = 6  # up to this many names keep the usual size
 READS_AT_ONCE = 2  # charts read side by side (more only contend for the same cores and the GIL)
 
 
 def _category_axis(labels: list[str]) -> QBarCategoryAxis:
     axis = QBarCategoryAxis()
     axis.append(labels)
+    # Eleven names down the side of a chart half the window high: QtCharts leaves out (…) a name taller
+    # than its bar's share of the height, which the usual 9 or 10 points are at the default window size.
+    if len(labels) > ROOMY_CATEGORIES:
+        font = QFont(axis.labelsFont())
+        font.setPointSizeF(min(font.pointSizeF(), CATEGORY_POINTS))
+        axis.setLabelsFont(font)
     return axis
+
+
+def _bar_range(individual: list[int], summed: int | None) -> int:
+    """How far the count axis goes: a sum of many ("others", "no team") that dwarfs the rest runs off it.
+
+    A thousand owners' tasks beside the ten busiest would leave the ten as slivers. The summed bar
+    is then cut at the edge, and its label gives its number.
+    """
+    largest = max(individual, default=0)
+    if summed is not None and summed > SUMMED_CUT_AFTER * largest > 0:
+        return largest
+    return max(largest, summed or 0)
+
+
+def _summed_label(name: str, total: int, axis_end: int) -> str:
+    return f"{name} ({total:,}) ▸" if total > axis_end else name
 
 
 def _count_axis(largest: float) -> QValueAxis:
@@ -202,7 +227,7 @@ class OverviewPage(QWidget):
         apply_palette(chart, self.palette())  # again, for the axes and series added since
         view.replace_chart(chart)
         if key == "stock":
-            self._same_colours(chart)  # after the theme, which colours the slices once in view
+            self._stock_legend(chart)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -221,8 +246,14 @@ class OverviewPage(QWidget):
             bar_set.clicked.connect(partial(self._owner_clicked, rows, status))
             bar_set.hovered.connect(partial(self._owner_hovered, rows, status))
             series.append(bar_set)
-        largest = max((owner.total for owner in owners), default=0)
-        _attach(chart, series, _count_axis(largest), _category_axis([owner.name for owner in rows]))
+        others = next((owner.total for owner in owners if owner.owner_id is None), None)
+        end = _bar_range([owner.total for owner in owners if owner.owner_id is not None], others)
+        names = [
+            _summed_label(owner.name, owner.total, end) if owner.owner_id is None else owner.name
+            for owner in rows
+        ]
+        _attach(chart, series, _count_axis(end), _category_axis(names))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)  # the height is for the eleven names
 
     def _owner_clicked(self, rows: list[OwnerTasks], status: TaskStatus, index: int) -> None:
         owner = rows[index]
@@ -271,9 +302,14 @@ class OverviewPage(QWidget):
         heroes.clicked.connect(partial(self._team_clicked, rows))
         heroes.hovered.connect(partial(self._team_hovered, rows))
         series.append(heroes)
-        labels = [f"{team.name} · level {team.average_level:.0f}" for team in rows]
-        largest = max((team.heroes for team in teams), default=0)
-        _attach(chart, series, _count_axis(largest), _category_axis(labels))
+        no_team = next((team.heroes for team in teams if team.team_id is None), None)
+        end = _bar_range([team.heroes for team in teams if team.team_id is not None], no_team)
+        labels = [
+            f"{_summed_label(team.name, team.heroes, end) if team.team_id is None else team.name}"
+            f" · level {team.average_level:.0f}"
+            for team in rows
+        ]
+        _attach(chart, series, _count_axis(end), _category_axis(labels))
         chart.legend().setVisible(False)
         chart.setTitle(f"{chart.title()} (with their average level)")
 
@@ -290,28 +326,34 @@ class OverviewPage(QWidget):
         by_count, by_price = QPieSeries(), QPieSeries()
         for series, position in ((by_count, 0.25), (by_price, 0.75)):
             series.setHorizontalPosition(position)
-            series.setPieSize(0.5)
+            series.setPieSize(0.55)
             chart.addSeries(series)
         for value in stock:
             name = "In stock" if value.in_stock else "Out of stock"
-            texts = (f"{name}: {value.items:,} items", f"{name}: {value.total_price:,.2f}")
-            for series, amount, text in zip(
-                (by_count, by_price), (float(value.items), value.total_price), texts, strict=True
+            for series, amount, text in (
+                (by_count, float(value.items), f"{value.items:,} items"),
+                (by_price, value.total_price, f"{value.total_price:,.0f}"),
             ):
                 pie_slice = series.append(text, amount)
                 pie_slice.setLabelVisible(amount > 0)
                 pie_slice.clicked.connect(partial(self._stock_clicked, value.in_stock))
-                pie_slice.hovered.connect(partial(self._stock_hovered, text))
-        chart.legend().setVisible(False)  # each slice says what it is
+                pie_slice.hovered.connect(partial(self._stock_hovered, f"{name}: {text}"))
         chart.setTitle(f"{chart.title()}: by count (left) and total price (right)")
 
     @staticmethod
-    def _same_colours(chart: QChart) -> None:
-        """The total price's slices in the colours of the count's: in stock looks the same in both."""
-        pies = [series for series in chart.series() if isinstance(series, QPieSeries)]
-        for counted, priced in zip(pies[0].slices(), pies[1].slices(), strict=True):
+    def _stock_legend(chart: QChart) -> None:
+        """Both pies in the same two colours, named once in the legend ("In stock", "Out of stock").
+
+        After the theme, which colours the slices once the chart is in its view.
+        """
+        by_count, by_price = (series for series in chart.series() if isinstance(series, QPieSeries))
+        for counted, priced in zip(by_count.slices(), by_price.slices(), strict=True):
             priced.setBrush(counted.brush())
             priced.setLabelBrush(counted.labelBrush())
+        for marker in chart.legend().markers(by_price):
+            marker.setVisible(False)
+        for marker, name in zip(chart.legend().markers(by_count), ("In stock", "Out of stock"), strict=False):
+            marker.setLabel(name)
 
     def _stock_clicked(self, in_stock: bool) -> None:
         if in_stock:  # the items filter offers "in stock only"; out of stock has no filter to show it
