@@ -68,7 +68,9 @@ def shown_numbers(page: OverviewPage) -> dict[str, Any]:
     teams, heroes = bars(chart(page, "heroesByTeamChart"))
     lines = {s.name(): [p.y() for p in s.points()] for s in chart(page, "tasksCreatedChart").series()}
     assert all(isinstance(s, QLineSeries) for s in chart(page, "tasksCreatedChart").series())
-    pies = [s for s in chart(page, "itemsValueChart").series() if isinstance(s, QPieSeries)]
+    stock = chart(page, "itemsValueChart")
+    pies = [s for s in stock.series() if isinstance(s, QPieSeries)]
+    legend = [marker.label() for marker in stock.legend().markers() if marker.isVisible()]
     return {
         "owners": owners,
         "by_status": by_status,
@@ -76,6 +78,7 @@ def shown_numbers(page: OverviewPage) -> dict[str, Any]:
         "heroes": heroes["Heroes"],
         "weeks": lines,
         "stock": [[(sl.label(), sl.value()) for sl in pie.slices()] for pie in pies],
+        "stock_legend": legend,
     }
 
 
@@ -93,9 +96,10 @@ def store_numbers(store: Store) -> dict[str, Any]:
         "heroes": [float(team.heroes) for team in teams],
         "weeks": {"Created": [w.created for w in weeks], "Done": [w.done for w in weeks]},
         "stock": [
-            [(f"{names[v.in_stock]}: {v.items:,} items", float(v.items)) for v in stock],
-            [(f"{names[v.in_stock]}: {v.total_price:,.2f}", v.total_price) for v in stock],
+            [(f"{v.items:,} items", float(v.items)) for v in stock],
+            [(f"{v.total_price:,.0f}", v.total_price) for v in stock],
         ],
+        "stock_legend": [names[v.in_stock] for v in stock],
     }
 
 
@@ -296,3 +300,13 @@ def test_counts_show_an_ellipsis_until_they_arrive(qtbot: QtBot, window: MainWin
     assert drawn_texts(team) == ["All (…)", "No team (…)", "Avengers (…)"]
     wait_counts(qtbot, heroes)
     assert drawn_texts(team) == ["All (3)", "No team (1)", "Avengers (2)"]
+
+
+def test_a_sum_of_many_that_dwarfs_the_bars_runs_off_the_axis_with_its_number() -> None:
+    from desktop.ui.overview import _bar_range, _summed_label
+
+    assert _bar_range([16_457, 5_005], 918_174) == 16_457  # "990 others" beside the ten busiest
+    assert _summed_label("990 others", 918_174, 16_457) == "990 others (918,174) ▸"
+    assert _bar_range([10, 5], 20) == 20  # a sum that does not dwarf them is drawn whole
+    assert _summed_label("2 others", 20, 20) == "2 others"
+    assert _bar_range([], 7) == 7  # only heroes in no team
