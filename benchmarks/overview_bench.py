@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     stalls: list[float] = []
     raw_counts: list[float] = []
     counts: list[float] = []
-    slowest_raw: dict[str, float] = {}
+    each_raw: dict[str, list[float]] = {}
     for _run in range(args.runs):
         raw = raw_chart_queries(store)
         raw_charts.append(sum(raw.values()))
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         raw_counts.append(sum(raw_c.values()))
         counts.append(counts_run(app, bar, owner_id, status))
         for name, ms in {**raw, **raw_c}.items():
-            slowest_raw[name] = max(slowest_raw.get(name, 0.0), ms)
+            each_raw.setdefault(name, []).append(ms)
 
     figures = {
         "tasks": tasks,
@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         "counts_ms": statistics.median(counts),
         "counts_raw_ms": statistics.median(raw_counts),
         "longest_stall_ms": max(stalls),
-        "slowest_raw_query_ms": slowest_raw,
+        "raw_query_median_ms": {name: statistics.median(ms) for name, ms in each_raw.items()},
+        "raw_query_max_ms": {name: max(ms) for name, ms in each_raw.items()},
     }
     figures["overview_ratio"] = figures["overview_ms"] / figures["overview_raw_ms"]
     figures["counts_ratio"] = figures["counts_ms"] / figures["counts_raw_ms"]
@@ -223,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     stall = figures["longest_stall_ms"]
     out.write(f"longest event-loop stall while loading: {stall:.0f} ms (limit {STALL_LIMIT_MS:.0f})\n")
-    for name, ms in slowest_raw.items():
-        out.write(f"  raw {name}: slowest {ms:.0f} ms (limit {RAW_LIMIT_MS:.0f})\n")
+    for name, ms in each_raw.items():
+        out.write(
+            f"  raw {name}: median {statistics.median(ms):.0f} ms, slowest {max(ms):.0f} ms "
+            f"(limit {RAW_LIMIT_MS:.0f})\n"
+        )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     bar.close()

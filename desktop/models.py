@@ -216,7 +216,8 @@ class HeroBase(SQLModel):
 
 
 class Hero(HeroBase, table=True):
-    __table_args__ = TABLE_ARGS
+    # Heroes per team with their average level, from the index alone (the overview).
+    __table_args__ = (sa.Index("ix_hero_team_id_level", "team_id", "level"), TABLE_ARGS)
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()

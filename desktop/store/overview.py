@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,6 @@ from desktop.store.store import Store
 TOP = 10  # owners and teams drawn one by one; the rest are summed up (owners) or left out (teams)
 WEEKS = 26
 WEEK = timedelta(days=7)
-BEFORE_TRACKING = -1  # the "week" of done tasks whose completion was never recorded
 
 
 @dataclass(frozen=True)
@@ -76,25 +76,25 @@ def first_week(now: datetime) -> datetime:
     return week_start(now) - (WEEKS - 1) * WEEK
 
 
-def _weeks_since(column: sa.ColumnElement[Any], start: datetime, backend: str) -> sa.ColumnElement[int]:
-    """Whole weeks from start (a Monday 00:00 UTC) to column, in integer arithmetic on each database.
+def _day(column: sa.ColumnElement[Any], backend: str) -> sa.ColumnElement[Any]:
+    """The UTC day of a timestamp: stored as naive UTC, so no session time zone takes part.
 
-    Timestamps are stored as naive UTC, so seconds since the epoch agree everywhere, and no
-    session time zone takes part (MariaDB's UNIX_TIMESTAMP would apply one).
+    The database groups by day (cheap: on SQLite the first ten characters of the stored text);
+    the days are folded into weeks in Python, the same way for every database.
     """
-    epoch = int(start.timestamp())
-    seconds: sa.ColumnElement[Any]
     if backend == "sqlite":
-        # Whole seconds of the stored text: SQLite's date functions round to milliseconds, and
-        # Sunday 23:59:59.9999 would count as Monday.
-        seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(column, 1, 19)), sa.Integer)
-    elif backend == "postgresql":
-        seconds = sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
-    else:
-        seconds = sa.func.timestampdiff(
-            sa.literal_column("SECOND"), sa.literal("1970-01-01 00:00:00"), column
-        )
-    return sa.cast((seconds - epoch) // int(WEEK.total_seconds()), sa.Integer)
+        return sa.func.substr(column, 1, 10)
+    if backend == "postgresql":
+        return sa.cast(column, sa.Date)
+    return sa.func.date(column)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def owners_statement() -> sa.Select[Any]:
@@ -126,27 +126,27 @@ def tasks_by_owner(store: Store, top: int = TOP) -> list[OwnerTasks]:
 
 
 def weeks_statement(start: datetime, backend: str) -> sa.CompoundSelect[Any]:
-    """(kind, week, tasks): created and done per week from start, and done before tracking (week -1)."""
+    """(kind, day, tasks): created and done per UTC day from start, and done before tracking (day NULL)."""
     task = TASKS.sa_table
     done = task.c.status == TaskStatus.done
 
-    def per_week(kind: str, column: sa.ColumnElement[Any], *where: sa.ColumnElement[bool]) -> sa.Select[Any]:
-        week = _weeks_since(column, start, backend).label("week")
+    def per_day(kind: str, column: sa.ColumnElement[Any], *where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+        day = _day(column, backend).label("day")
         return (
-            sa.select(sa.literal(kind).label("kind"), week, sa.func.count().label("tasks"))  # type: ignore[return-value]
+            sa.select(sa.literal(kind).label("kind"), day, sa.func.count().label("tasks"))
             .where(column >= start, *where)
-            .group_by(week)
+            .group_by(day)
         )
 
     before = sa.select(
-        sa.literal("done").label("kind"),
-        sa.literal(BEFORE_TRACKING).label("week"),
+        sa.literal("before").label("kind"),
+        sa.null().label("day"),
         sa.func.count().label("tasks"),
     ).where(done, task.c.completed_at.is_(None))
     return sa.union_all(
-        per_week("created", task.c.created_at),
+        per_day("created", task.c.created_at),
         # completed_at is only ever set on done tasks: saying so lets (status, completed_at) answer.
-        per_week("done", task.c.completed_at, done),
+        per_day("done", task.c.completed_at, done),
         before,
     )
 
@@ -154,15 +154,18 @@ def weeks_statement(start: datetime, backend: str) -> sa.CompoundSelect[Any]:
 def tasks_over_time(store: Store, now: datetime | None = None) -> TasksOverTime:
     """Tasks created and done in each of the last 26 weeks (UTC, Monday to Sunday)."""
     start = first_week(now or datetime.now(UTC))
-    counts: dict[tuple[str, int], int] = {}
+    counts: Counter[tuple[str, int]] = Counter()
+    before = 0
     with store.tasks.transaction() as session:
-        for kind, week, count in session.execute(weeks_statement(start, store.backend)):
-            counts[(str(kind), int(week))] = int(count)
+        for kind, day, count in session.execute(weeks_statement(start, store.backend)):
+            if kind == "before":
+                before = int(count)
+            else:
+                counts[(str(kind), (_as_date(day) - start.date()).days // 7)] += int(count)
     weeks = tuple(
-        WeekTasks(start + n * WEEK, counts.get(("created", n), 0), counts.get(("done", n), 0))
-        for n in range(WEEKS)
+        WeekTasks(start + n * WEEK, counts[("created", n)], counts[("done", n)]) for n in range(WEEKS)
     )
-    return TasksOverTime(weeks, counts.get(("done", BEFORE_TRACKING), 0))
+    return TasksOverTime(weeks, before)
 
 
 def teams_statement() -> sa.Select[Any]:
