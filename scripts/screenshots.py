@@ -106,8 +106,9 @@ def main() -> int:
         return QSettings(str(work / f"{name}.ini"), QSettings.Format.IniFormat)
 
     def loaded(window: MainWindow) -> Callable[[], bool]:
-        return lambda: all(v.model.is_idle() and v.model.counted for v in window.views.values()) and (
-            not window.overview.loading and len(window.overview.data) == 4
+        return lambda: (
+            all(v.model.is_idle() and v.model.counted for v in window.views.values())
+            and (not window.overview.loading and len(window.overview.data) == 4)
         )
 
     store = Store.open(f"sqlite:///{work / 'sample.db'}")
