@@ -53,7 +53,7 @@ class Facet:
         self.control = control
         self.counts: dict[Hashable, int] | None = None  # by stored value; None: being read
         combo.setItemDelegate(CountedChoices(combo))
-        combo.model().rowsInserted.connect(self.show_counts)  # names read again: counts on them too
+        combo.model().rowsInserted.connect(self._on_rows_inserted)  # names read again: counts on them too
 
     def count_of(self, choice: object) -> int | None:
         if self.counts is None:
@@ -62,11 +62,15 @@ class Facet:
             return sum(self.counts.values())
         return self.counts.get(None if choice == NO_REFERENCE else _plain(choice), 0)
 
-    def show_counts(self) -> None:
+    def show_counts(self, first: int = 0, last: int | None = None) -> None:
         if not isValid(self.combo):
             return
-        for row in range(self.combo.count()):
+        for row in range(first, self.combo.count() if last is None else last + 1):
             self.combo.setItemData(row, self.count_of(self.combo.itemData(row)), COUNT_ROLE)
+
+    def _on_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        # One name at a time as the list is filled: only the new rows (a thousand owners, not a million).
+        self.show_counts(first, last)
 
     def shown_text(self, row: int) -> str:
         """What the list shows for that choice: its name and its count."""

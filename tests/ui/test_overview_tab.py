@@ -287,6 +287,11 @@ def test_filter_lists_count_each_choice_given_the_other_filters(
     assert drawn_texts(status) == ["All (3)", "To do (1)", "In progress (1)", "Done (1)"]
     assert column_texts(tasks.table, "title") == ["Package the app"]
 
+    sample_store.users.create({"username": "carol", "email": "carol@example.com"})  # the names are read again
+    qtbot.waitUntil(lambda: owner.count() == 4)
+    wait_counts(qtbot, tasks)
+    assert drawn_texts(owner) == ["All (2)", "alice (1)", "bob (1)", "carol (0)"]
+
 
 def test_counts_show_an_ellipsis_until_they_arrive(qtbot: QtBot, window: MainWindow) -> None:
     heroes = window.view("hero")
