@@ -459,7 +459,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self._clear_error()
-        self.overview.refresh()
+        self.overview.mark_stale()
         for view in self.views.values():
             view.filter_bar.reload_choices("*")
             view.model.refresh()

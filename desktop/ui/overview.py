@@ -161,6 +161,10 @@ class OverviewPage(QWidget):
             self._store.unsubscribe(self._relay_change)
 
     def _on_store_change(self, change: Change) -> None:
+        self.mark_stale()
+
+    def mark_stale(self) -> None:
+        """Read the charts again soon if the page is shown, else when it is shown next."""
         self._stale = True
         if self.isVisible():
             self._refresh_timer.start()

@@ -315,3 +315,23 @@ def test_a_sum_of_many_that_dwarfs_the_bars_runs_off_the_axis_with_its_number() 
     assert _bar_range([10, 5], 20) == 20  # a sum that does not dwarf them is drawn whole
     assert _summed_label("2 others", 20, 20) == "2 others"
     assert _bar_range([], 7) == 7  # only heroes in no team
+
+
+def test_refresh_reads_changes_made_behind_the_stores_back(
+    qtbot: QtBot, overview_window: MainWindow, sample_store: Store
+) -> None:
+    import sqlalchemy as sa
+
+    from desktop.models import Task
+
+    with sample_store.engine.begin() as connection:  # no change notification: another program, say
+        connection.execute(
+            sa.insert(Task.__table__), [{"title": "Elsewhere", "owner_id": 2, "status": "todo"}]
+        )  # type: ignore[attr-defined]
+    page = overview_window.overview
+    old_chart = chart(page, "tasksByOwnerChart")
+    overview_window.action_refresh.trigger()
+    qtbot.waitUntil(lambda: chart(page, "tasksByOwnerChart") is not old_chart, timeout=10_000)
+    wait_charts(qtbot, page)
+    assert shown_numbers(page) == store_numbers(sample_store)
+    assert shown_numbers(page)["by_status"]["To do"] == [2.0, 1.0]  # bob first now, with two to do
