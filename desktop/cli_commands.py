@@ -49,9 +49,13 @@ def _backup_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from desktop import backup
+    from desktop import backup, db
     from desktop.errors import TaskforceError
 
+    if db.sqlite_path(_database_url(args)) is None:
+        from desktop.transfer.cli import back_up_server_command
+
+        return back_up_server_command(args)
     path = _database_file(args)
     if path is None:
         return 2
@@ -82,10 +86,14 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from desktop import backup
+    from desktop import backup, db
     from desktop.errors import TaskforceError
     from desktop.ui.file_lock import single_instance_lock
 
+    if db.sqlite_path(_database_url(args)) is None:
+        from desktop.transfer.cli import restore_server_command
+
+        return restore_server_command(args)
     path = _database_file(args)
     if path is None:
         return 2

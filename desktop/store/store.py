@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ class Store:
         self.teams: Repository[TeamRead] = Repository(self, TEAMS)
         self.items: Repository[ItemRead] = Repository(self, ITEMS)
         self._backup_guard = threading.Lock()
+        self._sqlite_writer = threading.RLock()  # a write inside a write does not wait on itself
         self._background_backup: backup.BackgroundBackup | None = None
         self._closed = False
 
@@ -79,6 +81,26 @@ class Store:
         self.engine.dispose()
         if self.path is not None and not self.read_only:
             backup.automatic_backup(self.path)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write transaction: on SQLite, one at a time in this process.
+
+        SQLite has one writer at a time anyway; the others wait here and are woken in turn, rather
+        than in SQLite's busy handler, which sleeps and retries (up to 100 ms a try) and lets a later
+        writer go first. Waiting longer than the busy timeout is the same "busy" StorageError.
+        """
+        if self.backend != "sqlite":
+            yield
+            return
+        if not self._sqlite_writer.acquire(timeout=db.BUSY_TIMEOUT_MS / 1000):
+            raise StorageError(
+                "The database is busy in another program: the change was not saved. Try again in a moment."
+            )
+        try:
+            yield
+        finally:
+            self._sqlite_writer.release()
 
     def ensure_writable(self) -> None:
         if self.read_only:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.store import ENTITIES, Entity, Reference, Store
+from desktop.store.messages import rule_broken
 
 LONG_TEXT_LIMIT = 1_000  # text fields allowed more characters than this get a multi-line editor
 INT_RANGE = (-(2**31), 2**31 - 1)
@@ -119,38 +120,6 @@ def form_fields(entity: Entity, *, editing: bool) -> list[FieldSpec]:
 # --- messages ----------------------------------------------------------------
 
 
-def _plain_number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _predicate(error: Any) -> str | None:
-    """The rule an input broke, worded to follow the field's label; None when only a sentence fits."""
-    kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "value_error":
-        message = str(error["msg"]).removeprefix("Value error, ")
-        return message if message[:1].islower() else None
-    if kind == "missing" or (kind.endswith("_type") and given is None):
-        return "is required"
-    if kind == "string_too_short":
-        minimum = ctx.get("min_length", 1)
-        return "must not be blank" if minimum == 1 else f"must be at least {minimum} characters long"
-    if kind == "string_too_long":
-        length = f" (it has {len(given):,})" if isinstance(given, str) else ""
-        return f"must be at most {_plain_number(ctx.get('max_length'))} characters{length}"
-    bounds = {
-        "greater_than_equal": ("must be at least", "ge"),
-        "greater_than": ("must be more than", "gt"),
-        "less_than_equal": ("must be at most", "le"),
-        "less_than": ("must be less than", "lt"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"{words} {_plain_number(ctx.get(key))}"
-    return None
-
-
 def error_messages(error: ValidationError, labels: dict[str, str]) -> dict[str, str]:
     """One readable message per field name ("" for errors about the whole form), first error wins."""
     messages: dict[str, str] = {}
@@ -159,7 +128,7 @@ def error_messages(error: ValidationError, labels: dict[str, str]) -> dict[str, 
         name = str(loc[0]) if loc and str(loc[0]) in labels else ""
         if name in messages:
             continue
-        predicate = _predicate(item)
+        predicate = rule_broken(item)
         if predicate is None:
             messages[name] = str(item["msg"]).removeprefix("Value error, ")
         elif name:

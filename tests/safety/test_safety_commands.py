@@ -91,17 +91,6 @@ def test_check_says_healthy_or_damaged(tmp_path: Path, capsys: pytest.CaptureFix
     assert file_digest(database) == before
 
 
-@pytest.mark.parametrize("database_url", ["postgresql", "mariadb"], indirect=True)
-def test_backup_and_restore_point_to_the_servers_own_tools(
-    database_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for argv in (["backup"], ["restore", "somefile.db"]):
-        status, out, err = run(capsys, "--database-url", database_url, *argv)
-        assert status == 2
-        assert out == ""
-        assert "server database" in err and "pg_dump" in err
-
-
 def test_check_works_on_every_database(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     with Store.open(database_url) as store:
         store.teams.create({"name": "Avengers"})
