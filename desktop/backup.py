@@ -28,10 +28,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 
 from desktop import db
 from desktop.errors import BackupError, DatabaseOpenError
+from desktop.store.entities import ENTITIES, references_to
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +43,6 @@ KEEP_EVERY_BACKUP_FOR = timedelta(days=2)
 # (period, how many of the most recent periods that have a backup keep their newest one), applied in turn
 RETENTION_TIERS: tuple[tuple[str, int], ...] = (("day", 7), ("week", 4), ("month", 12))
 AUTOMATIC_BACKUP_EVERY = timedelta(days=1)
-TABLE_ORDER = ("task", "user", "hero", "team", "item")
-TABLE_LABELS = {"task": "tasks", "user": "users", "hero": "heroes", "team": "teams", "item": "items"}
-COUNT_SQL = {
-    "task": 'SELECT count(*) FROM "task"',
-    "user": 'SELECT count(*) FROM "user"',
-    "hero": 'SELECT count(*) FROM "hero"',
-    "team": 'SELECT count(*) FROM "team"',
-    "item": 'SELECT count(*) FROM "item"',
-}
 
 # Told how far a long copy is: (pages copied, pages in all); (0, 0) while a file is checked.
 Progress = Callable[[int, int], None]
@@ -184,20 +177,23 @@ def _integrity_problems(connection: sqlite3.Connection, pragma: str) -> list[str
     return [] if messages == ["ok"] else messages
 
 
+def _count_sql(table: sa.Table) -> str:
+    return str(sa.select(sa.func.count()).select_from(table).compile(dialect=sqlite_dialect.dialect()))
+
+
 def _counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Rows per entity whose table the file holds, in the registry's order."""
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return {
-        name: int(connection.execute(COUNT_SQL[name]).fetchone()[0]) for name in TABLE_ORDER if name in tables
+        name: int(connection.execute(_count_sql(entity.sa_table)).fetchone()[0])
+        for name, entity in ENTITIES.items()
+        if entity.sa_table.name in tables
     }
 
 
 def describe_counts(counts: dict[str, int]) -> str:
     """ "6 tasks, 1 user, 0 heroes, …" """
-    return ", ".join(
-        f"{counts[name]} {name if counts[name] == 1 else TABLE_LABELS[name]}"
-        for name in TABLE_ORDER
-        if name in counts
-    )
+    return ", ".join(entity.count_label(counts[name]) for name, entity in ENTITIES.items() if name in counts)
 
 
 def row_counts(path: Path) -> dict[str, int]:
@@ -583,28 +579,25 @@ def check_file(path: Path) -> CheckReport:
 
 def check_server(engine: Engine) -> CheckReport:
     """On PostgreSQL and MariaDB the server looks after its storage; this checks the references."""
-    from desktop.store.entities import ENTITIES
-
     details = []
     counts: dict[str, int] = {}
     with engine.connect() as connection:
-        for name in TABLE_ORDER:
-            table = ENTITIES[name].sa_table
-            counts[name] = int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-        for entity in ENTITIES.values():
+        for name, entity in ENTITIES.items():
             table = entity.sa_table
-            for reference in entity.references:
-                target = ENTITIES[reference.target].sa_table.alias("target")
-                fk = table.c[reference.field]
-                stmt = (
-                    sa.select(table.c.id)
-                    .outerjoin(target, fk == target.c.id)
-                    .where(fk.is_not(None), target.c.id.is_(None))
-                    .order_by(table.c.id)
-                )
-                ids = [int(row[0]) for row in connection.execute(stmt)]
-                if ids:
-                    details.append(_dangling_sentence(entity.name, reference.target, ids))
+            counts[name] = int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+        for entity, reference in references_to():
+            table = entity.sa_table
+            target = ENTITIES[reference.target].sa_table.alias("target")
+            fk = table.c[reference.field]
+            stmt = (
+                sa.select(table.c.id)
+                .outerjoin(target, fk == target.c.id)
+                .where(fk.is_not(None), target.c.id.is_(None))
+                .order_by(table.c.id)
+            )
+            ids = [int(row[0]) for row in connection.execute(stmt)]
+            if ids:
+                details.append(_dangling_sentence(entity.name, reference.target, ids))
     return _report(db.mask_url(engine.url), details, counts)
 
 
@@ -612,7 +605,7 @@ def _dangling_sentence(table: str, parent: str, ids: Sequence[int]) -> str:
     shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
     if len(ids) == 1:
         return f"1 {table} refers to a {parent} that does not exist (id {shown})."
-    noun = TABLE_LABELS.get(table, table)
+    noun = next((e.plural for e in ENTITIES.values() if table in (e.name, e.sa_table.name)), table)
     return f"{len(ids)} {noun} refer to a {parent} that does not exist (ids {shown})."
 
 

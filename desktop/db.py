@@ -33,7 +33,6 @@ APP_NAME = "Taskforce"
 DATABASE_FILENAME = "taskforce.db"
 BUSY_TIMEOUT_MS = 5_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
-OUR_TABLES = frozenset({"hero", "team", "item", "user", "task"})
 
 
 def data_dir() -> Path:
@@ -279,7 +278,9 @@ def _needs_quick_check(path: Path, revision: str | None) -> bool:
 def _checked_revision(name: str, tables: set[str], revision: str | None) -> str | None:
     if revision is None and not tables - {"alembic_version"}:
         return None  # empty, or emptied by "alembic downgrade base"
-    if "alembic_version" not in tables or not (tables & OUR_TABLES):
+    from desktop.store.entities import table_names  # here: the store package imports this module
+
+    if "alembic_version" not in tables or not (tables & table_names()):
         raise DatabaseOpenError(f"{name} holds tables of another program; Taskforce will not change it.")
     if revision is not None and revision not in known_revisions():
         raise DatabaseOpenError(

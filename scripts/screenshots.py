@@ -87,10 +87,11 @@ def main() -> int:
     from desktop import backup
     from desktop.demo import load_sample_data
     from desktop.store import ENTITIES, Store
+    from desktop.store.entities import tab_order
     from desktop.ui.application import application
     from desktop.ui.conflict_dialog import ConflictDialog, reference_describer
     from desktop.ui.edit_dialog import EditDialog
-    from desktop.ui.main_window import TAB_ORDER, MainWindow
+    from desktop.ui.main_window import MainWindow
     from desktop.ui.restore_dialog import RestoreDialog
     from desktop.ui.views import EntityView
 
@@ -120,7 +121,7 @@ def main() -> int:
     settle(app, until=loaded(window))
     settle(app, 0.3)
     save(window, args.out, f"overview{suffix}")  # the first tab, shown on a first start
-    for name in TAB_ORDER:
+    for name in tab_order():
         view = window.view(name)
         window.tabs.setCurrentWidget(view)
         view.table.selectRow(1)

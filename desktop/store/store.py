@@ -1,4 +1,4 @@
-"""The Store: one database, five repositories, and the rules that span them."""
+"""The Store: one database, a repository per registered entity, and the rules that span them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from desktop import backup, db
 from desktop.errors import RelatedRowError, StorageError
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
-from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
+from desktop.store.entities import ENTITIES, Entity, OnDelete, references_to
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, in_use_message
 
@@ -31,11 +31,15 @@ class Store:
         self.url = url
         self.read_only = read_only  # a file or folder we may not write: shown, never changed
         self._listeners: list[Listener] = []
-        self.tasks: Repository[TaskRead] = Repository(self, TASKS)
-        self.users: Repository[UserRead] = Repository(self, USERS)
-        self.heroes: Repository[HeroRead] = Repository(self, HEROES)
-        self.teams: Repository[TeamRead] = Repository(self, TEAMS)
-        self.items: Repository[ItemRead] = Repository(self, ITEMS)
+        self._repositories: dict[str, Repository[Any]] = {
+            name: Repository(self, entity) for name, entity in ENTITIES.items()
+        }
+        # Typed shortcuts to the repositories of the entities the code names itself.
+        self.tasks: Repository[TaskRead] = self._repositories["task"]
+        self.users: Repository[UserRead] = self._repositories["user"]
+        self.heroes: Repository[HeroRead] = self._repositories["hero"]
+        self.teams: Repository[TeamRead] = self._repositories["team"]
+        self.items: Repository[ItemRead] = self._repositories["item"]
         self._backup_guard = threading.Lock()
         self._sqlite_writer = threading.RLock()  # a write inside a write does not wait on itself
         self._background_backup: backup.BackgroundBackup | None = None
@@ -148,14 +152,7 @@ class Store:
     # --- repositories --------------------------------------------------------
 
     def repository(self, entity: str) -> Repository[Any]:
-        repositories: dict[str, Repository[Any]] = {
-            "task": self.tasks,
-            "user": self.users,
-            "hero": self.heroes,
-            "team": self.teams,
-            "item": self.items,
-        }
-        return repositories[entity]
+        return self._repositories[entity]
 
     # --- change notification -------------------------------------------------
 
@@ -180,33 +177,30 @@ class Store:
         reassign_to: int | None,
         deletion: Deletion,
     ) -> None:
-        """Before parents go: refuse (tasks of a user), reassign, or clear (heroes of a team).
+        """Before parents go, the rows that point at them are reassigned, or else, as each reference
+        declares, the delete is refused (tasks of a user) or they are left without one (heroes of a team).
 
         The moved rows are recorded in the deletion; the caller announces them after the commit.
         """
-        for child in ENTITIES.values():
-            for reference in child.references:
-                if reference.target != parent.name:
-                    continue
-                table = child.sa_table
-                fk = table.c[reference.field]
-                rows = session.execute(sa.select(table.c.id, fk).where(fk.in_(ids))).all()
-                if not rows:
-                    continue
-                nullable = bool(fk.nullable)
-                if reassign_to is None and not nullable:
-                    raise in_use_message(parent, len(rows), child)
-                if reassign_to is not None:
-                    if reassign_to in ids or session.get(parent.table, reassign_to) is None:
-                        raise RelatedRowError(
-                            f"Cannot reassign to that {parent.label.lower()}: it does not exist."
-                        )
-                deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
-                session.execute(
-                    sa.update(table)
-                    .where(fk.in_(ids))
-                    .values({reference.field: reassign_to, "version": table.c.version + 1})
-                )
+        for child, reference in references_to(parent.name):
+            table = child.sa_table
+            fk = table.c[reference.field]
+            rows = session.execute(sa.select(table.c.id, fk).where(fk.in_(ids))).all()
+            if not rows:
+                continue
+            if reassign_to is None and reference.on_delete is OnDelete.REFUSE:
+                raise in_use_message(parent, len(rows), child)
+            if reassign_to is not None:
+                if reassign_to in ids or session.get(parent.table, reassign_to) is None:
+                    raise RelatedRowError(
+                        f"Cannot reassign to that {parent.label.lower()}: it does not exist."
+                    )
+            deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
+            session.execute(
+                sa.update(table)
+                .where(fk.in_(ids))
+                .values({reference.field: reassign_to, "version": table.c.version + 1})
+            )
 
     def restore(self, deletion: Deletion) -> None:
         """Undo a delete: the rows come back with their ids, and moved references go back."""

@@ -28,6 +28,7 @@ from desktop import __version__, db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
+from desktop.store.entities import references_to, tab_order
 from desktop.table import Result
 from desktop.ui.conflict_dialog import save_resolving_conflicts
 from desktop.ui.delete_flow import delete_rows
@@ -46,7 +47,6 @@ from desktop.ui.transfer_actions import add_transfer_actions
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
-TAB_ORDER = ("task", "user", "hero", "team", "item")
 OVERVIEW = "overview"  # the remembered tab when the Overview, the first tab, was shown
 DEFAULT_SIZE = (1120, 700)
 DELETE_LIMIT = 10_000  # rows per delete: their ids are read first, and undo keeps them all
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(store, self.tabs)
         self.overview.drill_down.connect(self.show_filtered)
         self.tabs.addTab(self.overview, "Overview")
-        for name in TAB_ORDER:
+        for name in tab_order():
             self._add_view(ENTITIES[name])
         self.setCentralWidget(self.tabs)
 
@@ -214,27 +214,26 @@ class MainWindow(QMainWindow):
     def _create_navigation(self) -> list[Navigation]:
         """ "Go to owner" on a task, "Show tasks" on a user; likewise for every reference."""
         found = []
-        for child in ENTITIES.values():
-            for reference in child.references:
-                parent = ENTITIES[reference.target]
-                go_to = self._action(
-                    f"actionGoTo{reference.label_key.capitalize()}",
-                    f"Go to {reference.label_key}",
-                    None,
-                    partial(self.go_to_parent, child, reference),
-                )
-                show = self._action(
-                    f"actionShow{child.plural.capitalize()}",
-                    f"Show {child.plural}",
-                    None,
-                    partial(self.show_children, child, reference),
-                )
-                go_to.setStatusTip(
-                    f"Select this {child.label.lower()}'s {reference.label_key} in {parent.plural}"
-                )
-                show.setStatusTip(f"Show the {child.plural} of this {parent.label.lower()}")
-                found.append(Navigation(go_to, child.name, child, reference, to_parent=True))
-                found.append(Navigation(show, parent.name, child, reference, to_parent=False))
+        for child, reference in references_to():
+            parent = ENTITIES[reference.target]
+            go_to = self._action(
+                f"actionGoTo{reference.label_key.capitalize()}",
+                f"Go to {reference.label_key}",
+                None,
+                partial(self.go_to_parent, child, reference),
+            )
+            show = self._action(
+                f"actionShow{child.plural.capitalize()}",
+                f"Show {child.plural}",
+                None,
+                partial(self.show_children, child, reference),
+            )
+            go_to.setStatusTip(
+                f"Select this {child.label.lower()}'s {reference.label_key} in {parent.plural}"
+            )
+            show.setStatusTip(f"Show the {child.plural} of this {parent.label.lower()}")
+            found.append(Navigation(go_to, child.name, child, reference, to_parent=True))
+            found.append(Navigation(show, parent.name, child, reference, to_parent=False))
         return found
 
     def _create_menus(self) -> None:
