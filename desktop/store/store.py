@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from desktop import backup, db
-from desktop.errors import RelatedRowError, StorageError
+from desktop import backup, db, lock, opening
+from desktop.errors import RelatedRowError, StorageError, TaskforceError
+from desktop.folders import make_private_dir
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
 from desktop.store.entities import ENTITIES, Entity, OnDelete, references_to
 from desktop.store.events import Change, Listener
@@ -25,8 +26,19 @@ log = logging.getLogger(__name__)
 SERVER_DRIVER_PROBES = ("postgresql+psycopg://check@localhost/check", "mysql+pymysql://check@localhost/check")
 
 
+def _use_file(path: Path) -> lock.FileLock | None:
+    """The database lock of a SQLite file, shared; its folder is made first, so that the lock can be."""
+    try:
+        make_private_dir(path.parent)
+    except OSError:
+        return None  # opening says what is wrong with the folder
+    return lock.database_lock(path)
+
+
 class Store:
-    def __init__(self, engine: Engine, url: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, url: str, *, read_only: bool = False, file_lock: lock.FileLock | None = None
+    ) -> None:
         self.engine = engine
         self.url = url
         self.read_only = read_only  # a file or folder we may not write: shown, never changed
@@ -44,13 +56,26 @@ class Store:
         self._sqlite_writer = threading.RLock()  # a write inside a write does not wait on itself
         self._background_backup: backup.BackgroundBackup | None = None
         self._closed = False
+        # The database lock, shared, while this store is open: no restore replaces the file under it.
+        self._file_lock = file_lock
 
     @classmethod
     def open(cls, url: str | None = None, *, echo: bool = False) -> Store:
-        """Open (creating or migrating to head) the database at url, or the default one."""
+        """Open (creating or migrating to head) the database at url, or the default one.
+
+        On a SQLite file it holds the database lock (shared) until closed: it waits for a restore
+        of the file to finish, and a restore waits for it to close (desktop.lock).
+        """
         url = url or db.default_database_url()
-        engine = db.open_engine(url, echo=echo)
-        return cls(engine, url, read_only=db.is_read_only(engine))
+        path = db.sqlite_path(url)
+        held = _use_file(path) if path is not None else None
+        try:
+            engine = opening.open_engine(url, echo=echo)
+        except BaseException:
+            if held is not None:
+                held.release()
+            raise
+        return cls(engine, url, read_only=db.is_read_only(engine), file_lock=held)
 
     def start_automatic_backup(self) -> backup.BackgroundBackup | None:
         """Take the daily automatic backup, when one is due, on a worker thread; return at once.
@@ -85,6 +110,36 @@ class Store:
         self.engine.dispose()
         if self.path is not None and not self.read_only:
             backup.automatic_backup(self.path)
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
+
+    def replace_with_backup(self, chosen: Path, *, progress: backup.Progress | None = None) -> Path | None:
+        """Restore a backup over this store's file (backup.restore), letting go of the file meanwhile.
+
+        Its connections are closed and its database lock released, so that the restore can hold it
+        alone; the restore still refuses while another program has the file open. Afterwards this
+        store holds the lock again (on the restored file); open a new store to show it.
+        Returns where the previous data went, as backup.restore does.
+        """
+        path = self.path
+        if path is None or self.read_only:
+            raise StorageError("Only a SQLite file that may be written can be restored from a backup.")
+        with self._backup_guard:
+            running = self._background_backup
+        if running is not None and running.running:
+            running.wait()
+        self.engine.dispose()
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
+        try:
+            return backup.restore(path, chosen, progress=progress)
+        finally:
+            try:
+                self._file_lock = lock.database_lock(path)
+            except TaskforceError as error:  # another restore began meanwhile
+                log.warning("Could not lock %s again after a restore: %s", path, error)
 
     @contextmanager
     def writing(self) -> Iterator[None]:

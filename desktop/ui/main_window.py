@@ -9,8 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from PySide6.QtCore import QEvent, QLockFile, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,14 +25,14 @@ from sqlmodel import SQLModel
 
 from desktop import __version__, db
 from desktop.demo import load_sample_data
-from desktop.errors import DatabaseInUseError, TaskforceError
+from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
+from desktop.lock import FileLock, single_instance_lock
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
 from desktop.store.entities import references_to, tab_order
 from desktop.table import Result
 from desktop.ui.conflict_dialog import save_resolving_conflicts
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
-from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
@@ -67,7 +66,7 @@ def database_file(url: str) -> Path | None:
     """The SQLite file a URL names, or None (a server, or no URL at all: opening it will say so)."""
     try:
         return db.sqlite_path(url)
-    except sa.exc.ArgumentError:
+    except DatabaseOpenError:
         return None
 
 
@@ -78,7 +77,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         *,
-        lock: QLockFile | None = None,
+        lock: FileLock | None = None,
     ) -> None:
         """lock: the single-instance lock of the store's file, held while the window shows that file."""
         super().__init__(parent)
@@ -543,7 +542,7 @@ class MainWindow(QMainWindow):
             store = Store.open(url)
         except TaskforceError as error:
             if lock is not None:
-                lock.unlock()
+                lock.release()
             self.show_error(error.message)
             return
         self.set_store(store, owned=True)
@@ -555,7 +554,7 @@ class MainWindow(QMainWindow):
     def release_lock(self) -> None:
         """Let another Taskforce open the file shown here (once the store on it is closed)."""
         if self._lock is not None:
-            self._lock.unlock()
+            self._lock.release()
             self._lock = None
 
     def set_store(self, store: Store, *, owned: bool = False) -> None:
