@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BINARY = ROOT / "dist" / "Taskforce" / "Taskforce"
 SIDE_TIMEOUT_S = 1_800
-WINDOW_MARKER = "first paint after"  # desktop/coldstart.py
+WINDOW_MARKER = "first paint after"  # desktop/ui/coldstart.py
 
 
 # --- running the sides -------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def cold_starts(url: str, path: Path | None, runs: int, reference: bool) -> dict
 
     "rows": the tasks table painted with its first rows (benchmarks/first_paint.py watches it);
     "window": the main window's first paint, as the app's own probe reports it
-    (TASKFORCE_EXIT_AFTER_FIRST_PAINT=1, desktop/coldstart.py), which also works in the bundle.
+    (TASKFORCE_EXIT_AFTER_FIRST_PAINT=1, desktop/ui/coldstart.py), which also works in the bundle.
     """
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="taskforce-cold-") as home:

@@ -97,12 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def start_gui(args: argparse.Namespace, log_path: Path | None) -> int:
     """The window, with unexpected errors shown in a dialog, including those before the window exists."""
-    from desktop.crash import CrashHandler
+    from desktop.ui.crash import CrashHandler
 
     crash = CrashHandler(log_path)
     crash.install()
     try:
-        from desktop import coldstart
+        from desktop.ui import coldstart
 
         if coldstart.requested():
             coldstart.install()

@@ -84,7 +84,7 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
 def run_restore(args: argparse.Namespace) -> int:
     from desktop import backup
     from desktop.errors import TaskforceError
-    from desktop.ui.safety import single_instance_lock
+    from desktop.ui.file_lock import single_instance_lock
 
     path = _database_file(args)
     if path is None:

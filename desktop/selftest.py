@@ -90,12 +90,9 @@ class SelfTest:
             store.close()
 
     def revision(self, store: Store) -> str:
-        from alembic.runtime.migration import MigrationContext
-
         from desktop.db import head_revision
 
-        with store.engine.connect() as connection:
-            revision = MigrationContext.configure(connection).get_current_revision()
+        revision = store.schema_revision()
         self.expect(revision == head_revision(), f"the schema is at {revision}, not {head_revision()}")
         assert revision is not None
         return revision
@@ -205,10 +202,9 @@ class SelfTest:
     @staticmethod
     def drivers() -> str:
         """The server drivers load (they are only used on a server, so nothing else proves they are here)."""
-        import sqlalchemy as sa
+        from desktop.store import Store
 
-        for url in ("postgresql+psycopg://check@localhost/check", "mysql+pymysql://check@localhost/check"):
-            sa.create_engine(url).dispose()
+        Store.load_server_drivers()
         import psycopg
 
         return f"sqlite, postgresql (psycopg {psycopg.pq.__impl__}), mysql (pymysql)"
@@ -257,7 +253,7 @@ def qt_messages_logged() -> Iterator[None]:
     """Qt's warnings (the offscreen platform has a few) go to the log, not around the summary line."""
     from PySide6.QtCore import qInstallMessageHandler
 
-    from desktop.crash import log_qt_message
+    from desktop.ui.crash import log_qt_message
 
     previous = qInstallMessageHandler(log_qt_message)
     try:

@@ -83,9 +83,10 @@ def main() -> int:
     from desktop.demo import load_sample_data
     from desktop.store import ENTITIES, Store
     from desktop.ui.application import application
+    from desktop.ui.conflict_dialog import ConflictDialog, reference_describer
     from desktop.ui.edit_dialog import EditDialog
     from desktop.ui.main_window import TAB_ORDER, MainWindow
-    from desktop.ui.safety import ConflictDialog, RestoreDialog, reference_describer
+    from desktop.ui.restore_dialog import RestoreDialog
     from desktop.ui.views import EntityView
 
     app = application()

@@ -20,6 +20,8 @@ from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, in_use_message
 
 log = logging.getLogger(__name__)
+# A URL of each server kind Taskforce opens; nothing connects to them.
+SERVER_DRIVER_PROBES = ("postgresql+psycopg://check@localhost/check", "mysql+pymysql://check@localhost/check")
 
 
 class Store:
@@ -103,6 +105,23 @@ class Store:
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at, as Alembic recorded it (None before the first one)."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    @staticmethod
+    def load_server_drivers() -> None:
+        """Load the driver of every server kind, as a URL would; raises when one is missing.
+
+        A driver is imported only when a server is first opened, so an installation that lacks one
+        would otherwise fail only then.
+        """
+        for url in SERVER_DRIVER_PROBES:
+            sa.create_engine(url).dispose()
 
     # --- repositories --------------------------------------------------------
 

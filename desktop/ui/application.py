@@ -18,12 +18,13 @@ from desktop import db
 from desktop.db import APP_NAME
 from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
 from desktop.store import Store
-from desktop.ui import safety
+from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.icons import app_icon
 from desktop.ui.loading import wait_for_queries
 from desktop.ui.main_window import MainWindow, database_file
+from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
-from desktop.ui.safety import Recovery
+from desktop.ui.recovery import Recovery, recover
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,15 @@ def _freeze_start_up_objects() -> None:
 
 def show_open_error(message: str) -> None:
     log.warning("Cannot open the database: %s", message)
-    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "Taskforce cannot open its database.")
-    box.setObjectName("openErrorBox")
-    box.setInformativeText(message)
-    box.exec()
+    show_message(
+        None,
+        QMessageBox.Icon.Critical,
+        APP_NAME,
+        "Taskforce cannot open its database.",
+        name="openErrorBox",
+        details=message,
+        wait=True,
+    )
 
 
 def event_loop(app: QApplication) -> int:
@@ -77,7 +83,7 @@ def _lock(path: Path | None) -> QLockFile | None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         pass  # opening will say what is wrong with the folder
-    return safety.single_instance_lock(path)
+    return single_instance_lock(path)
 
 
 def open_database(url: str | None) -> tuple[Store, QLockFile | None] | None:
@@ -116,7 +122,7 @@ def _open_or_recover(url: str, path: Path | None) -> Store | str | None:
         if path is None or not path.exists():
             show_open_error(error.message)
             return None
-        choice = safety.recover(path, error.message)
+        choice = recover(path, error.message)
     except TaskforceError as error:
         show_open_error(error.message)
         return None

@@ -19,13 +19,17 @@ from desktop import __version__, db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
-from desktop.ui import safety
+from desktop.ui.conflict_dialog import save_resolving_conflicts
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
+from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
+from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
+from desktop.ui.read_only import ReadOnlyState
+from desktop.ui.safety import SafetyActions
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
@@ -86,7 +90,7 @@ class MainWindow(QMainWindow):
         self._create_menus()
         self._create_tool_bar()
         self._create_status_bar()
-        safety.install_safety_actions(self)
+        self._show_writability()  # the read-only banner is made before the remembered state places the bars
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()
@@ -173,16 +177,18 @@ class MainWindow(QMainWindow):
         self.action_quit = self._action("actionQuit", "&Quit", "quit", self.close, ["Ctrl+Q"])
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
-        writing = [
-            self.action_new,
-            self.action_edit,
-            self.action_delete,
-            self.action_undo,
-            self.action_redo,
-            self.action_load_sample,
-        ]
-        for action in writing:
-            action.setProperty("edits", True)  # disabled while the database is read-only
+        self.safety = SafetyActions(self, lambda: self.store, partial(self.set_store, owned=True))
+        self.read_only_state = ReadOnlyState(
+            self,
+            [
+                self.action_new,
+                self.action_edit,
+                self.action_delete,
+                self.action_undo,
+                self.action_redo,
+                self.action_load_sample,
+            ],
+        )
         for view in self.views.values():
             view.table.addAction(self.action_edit)
         self.navigation = self._create_navigation()
@@ -220,6 +226,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_load_sample)
         file_menu.addSeparator()
+        file_menu.addActions([self.safety.back_up, self.safety.restore])
+        file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.action_undo, self.action_redo])
@@ -232,6 +240,8 @@ class MainWindow(QMainWindow):
         self.go_menu = bar.addMenu("&Go")
         self.go_menu.addActions([nav.action for nav in self.navigation])
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.safety.check)
+        help_menu.addSeparator()
         help_menu.addAction(self.action_about)
 
     def _create_tool_bar(self) -> None:
@@ -344,15 +354,7 @@ class MainWindow(QMainWindow):
         self.error_label.setText(f"⚠ {message}")
         self.error_label.setToolTip(message)
         if dialog:
-            self.show_message(QMessageBox.Icon.Warning, "Taskforce", message)
-
-    def show_message(self, kind: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
-        """A window-modal message that does not block the caller (so nothing waits on exec())."""
-        box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("messageBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+            show_message(self, QMessageBox.Icon.Warning, "Taskforce", message)
 
     def _clear_error(self) -> None:
         self.error_label.clear()
@@ -398,7 +400,7 @@ class MainWindow(QMainWindow):
             return
 
         def submit(patch: dict[str, Any]) -> SQLModel:
-            return safety.save_resolving_conflicts(
+            return save_resolving_conflicts(
                 self,
                 self.store,
                 entity,
@@ -480,7 +482,7 @@ class MainWindow(QMainWindow):
         path = database_file(url)
         same_file = path is not None and path == self.store.path
         try:
-            lock = safety.single_instance_lock(path) if path is not None and not same_file else None
+            lock = single_instance_lock(path) if path is not None and not same_file else None
         except DatabaseInUseError as error:
             self.show_error(error.message)
             return
@@ -529,7 +531,7 @@ class MainWindow(QMainWindow):
 
         Cells follow the store by themselves: GuardedTableModel.writing_allowed() is False then.
         """
-        safety.show_read_only_state(self)
+        self.read_only_state.show(self.store.read_only)
         writable = not self.store.read_only
         for view in self.views.values():
             view.empty_state.new_button.setEnabled(writable)
@@ -545,7 +547,8 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         location = html.escape(self.store.location)
-        self.show_message(
+        show_message(
+            self,
             QMessageBox.Icon.Information,
             "About Taskforce",
             f"<h3>Taskforce {html.escape(__version__)}</h3>"

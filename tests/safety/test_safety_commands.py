@@ -18,7 +18,7 @@ from desktop import backup, db
 from desktop.app import main
 from desktop.errors import DatabaseInUseError
 from desktop.store import Store
-from desktop.ui.safety import lock_path, single_instance_lock
+from desktop.ui.file_lock import lock_path, single_instance_lock
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +115,7 @@ def test_check_works_on_every_database(database_url: str, capsys: pytest.Capture
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from desktop.ui.safety import single_instance_lock
+from desktop.ui.file_lock import single_instance_lock
 lock = single_instance_lock(Path(sys.argv[1]))
 print("locked" if lock is not None else "no lock", flush=True)
 time.sleep(60)
@@ -172,7 +172,7 @@ def test_the_restore_command_refuses_while_taskforce_has_the_file_open(
 LOCK_PROBE = """
 import sys
 from pathlib import Path
-from desktop.ui.safety import single_instance_lock
+from desktop.ui.file_lock import single_instance_lock
 print("no lock" if single_instance_lock(Path(sys.argv[1])) is None else "locked")
 """
 

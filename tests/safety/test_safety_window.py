@@ -15,9 +15,11 @@ from safetyhelpers import file_digest, fill, filled_database, table_digests
 from desktop import backup, db
 from desktop.errors import ConflictError
 from desktop.store import ENTITIES, Store
-from desktop.ui import safety
+from desktop.ui.conflict_dialog import ConflictChoice, ConflictDialog, save_resolving_conflicts
 from desktop.ui.main_window import MainWindow
-from desktop.ui.safety import ConflictChoice, Recovery
+from desktop.ui.messages import Prompts
+from desktop.ui.recovery import Recovery, recover
+from desktop.ui.restore_dialog import human_size, local_time
 
 
 def when_shown(object_name: str, act: Callable[[QWidget], None]) -> None:
@@ -63,7 +65,6 @@ def filled_store(tmp_path: Path) -> Iterator[Store]:
 def window(qtbot: QtBot, filled_store: Store, tmp_path: Path) -> Iterator[MainWindow]:
     built = MainWindow(filled_store, QSettings(str(tmp_path / "taskforce.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(built)
-    safety.install_safety_actions(built)
     built.show()
     qtbot.waitExposed(built)
     yield built
@@ -102,7 +103,7 @@ def test_restore_lists_backups_and_brings_the_data_back(
     at_backup = table_digests(path)
     window.store.tasks.delete_many([1, 2])
     questions: list[str] = []
-    monkeypatch.setattr(safety.Prompts, "confirm", lambda _p, _t, text, _a: questions.append(text) or True)
+    monkeypatch.setattr(Prompts, "confirm", lambda _p, _t, text, _a: questions.append(text) or True)
     seen: list[list[str]] = []
 
     def choose_newest(dialog: QWidget) -> None:
@@ -116,7 +117,7 @@ def test_restore_lists_backups_and_brings_the_data_back(
     window.findChild(type(window.action_quit), "actionRestoreBackup").trigger()
 
     assert "Restored the backup from" in last_message(qtbot)
-    assert seen[0] == [safety.local_time(saved), "made by hand", safety.human_size(saved.size), seen[0][3]]
+    assert seen[0] == [local_time(saved), "made by hand", human_size(saved.size), seen[0][3]]
     assert seen[0][3] == "3 tasks, 1 user, 1 hero, 1 team, 1 item"
     assert "Your current data is kept as a backup first" in questions[0]
     assert window.store is not old_store
@@ -173,7 +174,7 @@ def test_the_conflict_dialog_shows_theirs_and_mine_and_can_overwrite(
         click(dialog, "overwriteButton")
 
     when_shown("ConflictDialog", overwrite)
-    saved = safety.save_resolving_conflicts(
+    saved = save_resolving_conflicts(
         None, store, ENTITIES["task"], {"title": "My title", "owner_id": 1}, loaded, save(store, row_id)
     )
 
@@ -186,14 +187,14 @@ def test_reload_keeps_their_value_and_cancel_keeps_my_edit_open(qtbot: QtBot, fi
     store = filled_store
     row_id, loaded = conflict_setup(store)
     when_shown("ConflictDialog", lambda dialog: click(dialog, "reloadButton"))
-    current = safety.save_resolving_conflicts(
+    current = save_resolving_conflicts(
         None, store, ENTITIES["task"], {"title": "Mine"}, loaded, save(store, row_id)
     )
     assert current.title == "Their title" == store.tasks.get(row_id).title
 
     when_shown("ConflictDialog", lambda dialog: click(dialog, "cancelButton"))
     with pytest.raises(ConflictError):
-        safety.save_resolving_conflicts(
+        save_resolving_conflicts(
             None, store, ENTITIES["task"], {"title": "Mine"}, loaded, save(store, row_id)
         )
     assert store.tasks.get(row_id).title == "Their title"
@@ -201,7 +202,7 @@ def test_reload_keeps_their_value_and_cancel_keeps_my_edit_open(qtbot: QtBot, fi
 
 def test_conflict_choices_are_the_three_buttons(qtbot: QtBot, filled_store: Store) -> None:
     task = filled_store.tasks.get(1)
-    dialog = safety.ConflictDialog(ENTITIES["task"], task, {"title": "x"})
+    dialog = ConflictDialog(ENTITIES["task"], task, {"title": "x"})
     qtbot.addWidget(dialog)
     assert {b.objectName() for b in dialog.findChildren(QPushButton)} >= {
         "reloadButton",
@@ -223,7 +224,6 @@ def test_a_read_only_database_shows_a_banner_and_disables_editing(
     with Store.open(db.sqlite_url(database)) as store:
         window = MainWindow(store, QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat))
         qtbot.addWidget(window)
-        safety.install_safety_actions(window)
         window.show()
         qtbot.waitExposed(window)
 
@@ -260,11 +260,11 @@ def test_recovery_offers_the_newest_good_backup_and_keeps_the_damaged_file(
         click(dialog, "restoreNewestButton")
 
     when_shown("RecoveryDialog", restore_newest)
-    choice = safety.recover(database, "taskforce.db is not a Taskforce database (it is not an SQLite file).")
+    choice = recover(database, "taskforce.db is not a Taskforce database (it is not an SQLite file).")
 
     assert choice is Recovery.RESTORED
     assert "is not a Taskforce database" in texts[0] and "left exactly as it is" in texts[0]
-    assert safety.local_time(good) in texts[1]
+    assert local_time(good) in texts[1]
     assert table_digests(database) == table_digests(good.path)
     [aside] = (tmp_path / "backups").glob("taskforce.db.set-aside-*")
     assert file_digest(aside) == damaged
@@ -280,6 +280,6 @@ def test_recovery_without_a_backup_offers_another_database(qtbot: QtBot, tmp_pat
         click(dialog, "openOtherButton")
 
     when_shown("RecoveryDialog", open_other)
-    assert safety.recover(database, "not a database") is Recovery.OPEN_OTHER
+    assert recover(database, "not a database") is Recovery.OPEN_OTHER
     assert buttons == [False]
     assert database.read_bytes() == b"garbage"

@@ -16,9 +16,9 @@ from desktop import db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError
 from desktop.store import Store
-from desktop.ui import application, safety
+from desktop.ui import application
 from desktop.ui.main_window import MainWindow
-from desktop.ui.safety import Recovery
+from desktop.ui.recovery import Recovery
 
 
 def arguments(url: str | None) -> argparse.Namespace:
@@ -70,7 +70,7 @@ def test_a_file_that_cannot_be_opened_is_offered_for_recovery_not_a_traceback(
         asked.append((path, problem))
         return Recovery.QUIT
 
-    monkeypatch.setattr(safety, "recover", quit_recovery)
+    monkeypatch.setattr(application, "recover", quit_recovery)
     monkeypatch.setattr(application, "show_open_error", lambda message: pytest.fail(message))
     monkeypatch.setattr(application, "event_loop", lambda app: pytest.fail("the window must not open"))
     assert application.run_gui(arguments(db.sqlite_url(junk))) == 1
@@ -81,7 +81,7 @@ def test_a_file_that_cannot_be_opened_is_offered_for_recovery_not_a_traceback(
 def test_a_server_that_cannot_be_reached_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[str] = []
     monkeypatch.setattr(application, "show_open_error", shown.append)
-    monkeypatch.setattr(safety, "recover", lambda *_args: pytest.fail("no file to recover"))
+    monkeypatch.setattr(application, "recover", lambda *_args: pytest.fail("no file to recover"))
     assert application.run_gui(arguments("postgresql+psycopg://nobody@127.0.0.1:1/none")) == 1
     assert len(shown) == 1 and "Cannot open postgresql+psycopg://nobody@127.0.0.1:1/none" in shown[0]
 

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop import coldstart
-from desktop.coldstart import FirstPaintProbe
+from desktop.ui import coldstart
+from desktop.ui.coldstart import FirstPaintProbe
 
 
 def test_it_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:

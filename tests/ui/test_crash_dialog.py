@@ -15,9 +15,10 @@ from PySide6.QtCore import QTimer, qWarning
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop import app, crash, logs
-from desktop.crash import CrashHandler, ErrorDialog
+from desktop import app, logs
 from desktop.errors import DatabaseOpenError
+from desktop.ui import crash
+from desktop.ui.crash import CrashHandler, ErrorDialog
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -118,7 +119,7 @@ def test_the_error_and_its_traceback_go_to_the_log(
     sys.excepthook(*raised(ValueError("boom")))
 
     text = log_path.read_text(encoding="utf-8")
-    assert "ERROR   desktop.crash: Unexpected error" in text
+    assert "ERROR   desktop.ui.crash: Unexpected error" in text
     assert "ValueError: boom" in text
 
 

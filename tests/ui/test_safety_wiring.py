@@ -45,11 +45,16 @@ from uihelpers import cell_center, click_row, column_texts, show, shown_window, 
 from desktop import backup, db
 from desktop.demo import load_sample_data
 from desktop.store import ENTITIES, Store
-from desktop.ui import application, safety
+from desktop.ui import application
+from desktop.ui.conflict_dialog import ConflictDialog
 from desktop.ui.edit_dialog import EditDialog
+from desktop.ui.file_lock import lock_path, single_instance_lock
 from desktop.ui.main_window import MainWindow
+from desktop.ui.messages import Prompts
 from desktop.ui.open_database import OpenDatabaseDialog
-from desktop.ui.safety import Recovery, lock_path
+from desktop.ui.read_only import READ_ONLY_TEXT
+from desktop.ui.recovery import Recovery, RecoveryDialog
+from desktop.ui.restore_dialog import human_size, local_time
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SAMPLE_TITLES = [
@@ -280,7 +285,7 @@ def test_restore_lists_the_backups_and_every_tab_shows_the_restored_rows(
     tasks, items = window.view("task").table, window.view("item").table
     assert column_texts(tasks, "title") == SAMPLE_TITLES[2:]
     questions: list[str] = []
-    monkeypatch.setattr(safety.Prompts, "confirm", lambda _p, _t, text, _a: questions.append(text) or True)
+    monkeypatch.setattr(Prompts, "confirm", lambda _p, _t, text, _a: questions.append(text) or True)
     listed: list[list[str]] = []
 
     def choose_the_manual_backup(dialog: QWidget) -> None:
@@ -307,13 +312,11 @@ def test_restore_lists_the_backups_and_every_tab_shows_the_restored_rows(
     when_shown("progressDialog", look, matching=lambda d: d.labelText().startswith("Restoring"))
     action(window, "actionRestoreBackup").trigger()
 
-    assert last_message(qtbot) == f"Restored the backup from {safety.local_time(saved)}."
+    assert last_message(qtbot) == f"Restored the backup from {local_time(saved)}."
     assert ["automatic"] == [cells[1] for cells in listed if cells[1] != "made by hand"]
-    assert [safety.local_time(saved), "made by hand", safety.human_size(saved.size)] in [
-        c[:3] for c in listed
-    ]
+    assert [local_time(saved), "made by hand", human_size(saved.size)] in [c[:3] for c in listed]
     assert "Your current data is kept as a backup first" in questions[0]
-    assert progress_labels == [f"Restoring the backup from {safety.local_time(saved)}…"]
+    assert progress_labels == [f"Restoring the backup from {local_time(saved)}…"]
     wait_settled(qtbot, window)
     assert column_texts(tasks, "title") == SAMPLE_TITLES
     assert column_texts(items, "name") == ["Gadget", "Widget"]
@@ -412,7 +415,7 @@ def test_a_read_only_file_shows_the_banner_and_nothing_can_change_it(
         database.chmod(0o600)
 
     assert seen == {
-        "banner": safety.READ_ONLY_TEXT,
+        "banner": READ_ONLY_TEXT,
         "location": f"Database: {database} (read-only)",
         "enabled": [],
         "cell editable": False,
@@ -507,7 +510,7 @@ def test_a_second_launch_on_the_same_file_says_so_and_exits(tmp_path: Path) -> N
 def test_a_second_launch_in_process_is_refused_before_the_file_is_touched(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held = safety.single_instance_lock(database)
+    held = single_instance_lock(database)
     assert held is not None
     shown: list[str] = []
     monkeypatch.setattr(application, "show_open_error", shown.append)
@@ -530,7 +533,7 @@ def test_the_window_holds_the_lock_of_the_file_it_shows_and_lets_go_when_closed(
 ) -> None:
     other, busy = tmp_path / "other.db", tmp_path / "busy.db"
     Store.open(db.sqlite_url(busy)).close()
-    held_elsewhere = safety.single_instance_lock(busy)
+    held_elsewhere = single_instance_lock(busy)
     seen: dict[str, Any] = {}
 
     def switch_files(app: QApplication) -> int:
@@ -698,7 +701,7 @@ def test_the_conflict_dialog_shows_every_field_on_one_line_even_a_long_one(
 ) -> None:
     theirs = file_store.tasks.update(1, {"description": "theirs " * 2000, "status": "todo"})
     mine = {"description": "mine " * 2000, "status": "done", "title": "Mine"}
-    dialog = safety.ConflictDialog(ENTITIES["task"], theirs, mine)
+    dialog = ConflictDialog(ENTITIES["task"], theirs, mine)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -769,7 +772,7 @@ def test_a_damaged_file_at_start_is_offered_for_recovery_and_restored_from_its_n
         asked.append((problem, offered.path.name if offered else ""))
         return Recovery.RESTORED
 
-    monkeypatch.setattr(safety.RecoveryDialog, "ask", classmethod(restore_chosen))
+    monkeypatch.setattr(RecoveryDialog, "ask", classmethod(restore_chosen))
     monkeypatch.setattr(application, "show_open_error", lambda message: pytest.fail(message))
     seen: dict[str, Any] = {}
 
@@ -796,7 +799,7 @@ def test_a_damaged_file_at_start_can_be_left_for_another_database(
 ) -> None:
     database.write_bytes(b"garbage")
     other = tmp_path / "other.db"
-    monkeypatch.setattr(safety.RecoveryDialog, "ask", classmethod(lambda cls, *_args: Recovery.OPEN_OTHER))
+    monkeypatch.setattr(RecoveryDialog, "ask", classmethod(lambda cls, *_args: Recovery.OPEN_OTHER))
     monkeypatch.setattr(application, "show_open_error", lambda message: pytest.fail(message))
     monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(other)))
     seen: dict[str, Any] = {}
@@ -816,7 +819,7 @@ def test_a_damaged_file_at_start_can_be_left_for_another_database(
 
 def test_quitting_the_recovery_starts_nothing(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database.write_bytes(b"garbage")
-    monkeypatch.setattr(safety.RecoveryDialog, "ask", classmethod(lambda cls, *_args: Recovery.QUIT))
+    monkeypatch.setattr(RecoveryDialog, "ask", classmethod(lambda cls, *_args: Recovery.QUIT))
     monkeypatch.setattr(application, "show_open_error", lambda message: pytest.fail(message))
     monkeypatch.setattr(application, "event_loop", lambda app: pytest.fail("the window must not open"))
     assert application.run_gui(arguments(db.sqlite_url(database))) == 1
