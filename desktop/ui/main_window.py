@@ -25,6 +25,7 @@ from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
+from desktop.ui.live_updates import LiveUpdates
 from desktop.ui.loading import wait_for_queries
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self._show_writability()  # after the remembered state, which may hide the read-only banner
         self._on_tab_changed()
         self._start_hidden_tabs_later()
+        self.live_updates.watch(store)
 
     # --- building -----------------------------------------------------------------
 
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
         self.location_label.setObjectName("locationLabel")
         status.addWidget(self.count_label)
         status.addWidget(self.error_label, 1)
+        self.live_updates = LiveUpdates(self)
+        status.addPermanentWidget(self.live_updates.label)
         status.addPermanentWidget(self.location_label)
         self._show_location()
 
@@ -518,6 +522,7 @@ class MainWindow(QMainWindow):
             model.set_commands(store, self.commands)
             view.set_store_choices()
         self._own_store = store if owned else None
+        self.live_updates.watch(store)
         if previous is not None and previous is not store:
             wait_for_queries()
             previous.close()
@@ -581,6 +586,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.live_updates.stop()
         for view in self.views.values():
             view.model.shutdown()
         wait_for_queries()
