@@ -39,6 +39,8 @@ CHANNEL = "taskforce_changes"  # migrations/versions/0005_change_notifications.p
 POLL_SECONDS = 0.25
 RETRY_SECONDS = (0.5, 1.0, 2.0)
 KEPT_LOG_ROWS = 100_000  # change_log rows kept for watchers that are behind
+GATHER_SECONDS = 0.03
+IDLE_WAKE_SECONDS = 1.0
 MOST_ROWS_NAMED = 200  # past this many rows of a table, the table is announced as a whole
 LOG_BATCH = 5_000
 PRUNE_EVERY_POLLS = 400  # about every 100 s
@@ -66,6 +68,7 @@ class ChangeWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.state = WatchState.STOPPED
+        self.queries = 0  # statements run to look for changes (none on PostgreSQL, which is told)
         self._own = OwnConnections(store.engine)
 
     def start(self) -> ChangeWatcher:
@@ -129,6 +132,7 @@ class ChangeWatcher:
             self._watching(caught_up)
             while not self._stop.wait(self._poll_seconds):
                 version = connection.execute("PRAGMA data_version").fetchone()[0]
+                self.queries += 1
                 if version != last:
                     last = version
                     self._announce_all()
@@ -143,8 +147,14 @@ class ChangeWatcher:
             connection.execute(f"LISTEN {CHANNEL}")
             self._watching(caught_up)
             while not self._stop.is_set():
+                # Idle, it wakes once a second to see whether to stop; once a change arrives, what
+                # follows within a short gather time is announced with it, by table.
+                first = list(connection.notifies(timeout=IDLE_WAKE_SECONDS, stop_after=1))
+                if not first:
+                    continue
+                notices = first + list(connection.notifies(timeout=GATHER_SECONDS, stop_after=1000))
                 changed: list[tuple[str, str, int | None]] = []
-                for notice in connection.notifies(timeout=self._poll_seconds, stop_after=1000):
+                for notice in notices:
                     if notice.pid in self._own.ids:
                         continue
                     payload: dict[str, Any] = json.loads(notice.payload)
@@ -173,6 +183,7 @@ class ChangeWatcher:
                         .order_by(change_log.c.id)
                         .limit(LOG_BATCH)
                     ).all()
+                    self.queries += 1
                     if len(rows) == LOG_BATCH:  # far behind (a bulk change): re-read everything
                         last = int(connection.execute(newest).scalar_one())
                         self._announce_all()

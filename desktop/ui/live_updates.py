@@ -35,6 +35,11 @@ class LiveUpdates(QObject):
             self._watcher = None
 
     @property
+    def queries(self) -> int:
+        """Statements the watcher has run to look for changes."""
+        return self._watcher.queries if self._watcher is not None else 0
+
+    @property
     def state(self) -> WatchState:
         return self._watcher.state if self._watcher is not None else WatchState.STOPPED
 
