@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop.ui.columns import Column, Kind
 from desktop.ui.table_model import EntityTableModel
@@ -38,12 +40,10 @@ class EntityDelegate(QStyledItemDelegate):
         if found is None:
             return super().createEditor(parent, option, index)
         model, column = found
-        choices = model.choices(column)
-        if choices is not None:
+        if model.has_choices(column):
             combo = QComboBox(parent)
             combo.setObjectName("cellChoice")
-            for value, label in choices:
-                combo.addItem(label, value)
+            model.choices(column, partial(_fill, combo, index.data(Qt.ItemDataRole.EditRole)))
             combo.activated.connect(lambda _row: self._commit_and_close(combo))
             return combo
         if column.kind is Kind.INTEGER:
@@ -77,6 +77,8 @@ class EntityDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         value: Any
         if isinstance(editor, QComboBox):
+            if editor.count() == 0:
+                return  # closed before its choices were read: nothing was chosen
             value = editor.currentData()
         elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
             editor.interpretText()
@@ -100,6 +102,15 @@ class EntityDelegate(QStyledItemDelegate):
     def _commit_and_close(self, editor: QWidget) -> None:
         self.commitData.emit(editor)
         self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
+
+
+def _fill(combo: QComboBox, current: Any, choices: list[tuple[Any, str]]) -> None:
+    """Offer the choices once they are read, the cell's value chosen; nothing if the editor has closed."""
+    if not isValid(combo):
+        return
+    for value, label in choices:
+        combo.addItem(label, value)
+    combo.setCurrentIndex(next((i for i, (value, _label) in enumerate(choices) if value == current), 0))
 
 
 def _bounds(column: Column) -> tuple[float, float]:

@@ -12,13 +12,23 @@ from typing import Any
 import sqlalchemy as sa
 from PySide6.QtCore import QEvent, QLockFile, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
 from sqlmodel import SQLModel
 
 from desktop import __version__, db
 from desktop.demo import load_sample_data
 from desktop.errors import DatabaseInUseError, TaskforceError
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
+from desktop.table import Result
 from desktop.ui.conflict_dialog import save_resolving_conflicts
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
@@ -395,12 +405,16 @@ class MainWindow(QMainWindow):
         record = view.current_record()
         if record is None:
             return
-        entity = view.entity
-        row_id = Repository.row_id(record.read)
-        try:
-            row = view.model.repository.get(row_id)  # what is in the database now, not what was loaded
-        except TaskforceError as error:
-            self.show_error(error.message)
+        row_id, store = Repository.row_id(record.read), self.store
+        view.model.read_row(row_id, lambda found: self._edit_row(view, store, row_id, found))
+
+    def _edit_row(self, view: EntityView, store: Store, row_id: int, found: Result[Any]) -> None:
+        """Open the dialog on the row as it is saved now, once it has been read."""
+        if store is not self.store or QApplication.activeModalWidget() is not None:
+            return  # another database was opened, or a dialog meanwhile
+        entity, row = view.entity, found.value
+        if row is None:
+            self.show_error(found.error or f"{entity.label} not found")
             return
 
         def submit(patch: dict[str, Any]) -> SQLModel:
@@ -427,12 +441,12 @@ class MainWindow(QMainWindow):
                 "or narrow the list with the filters first."
             )
             return
-        try:
-            ids = view.selected_ids()
-        except TaskforceError as error:
-            self.show_error(error.message)
-            return
-        if ids and delete_rows(self, self.commands, self.store, view.entity, ids):
+        view.selected_ids(lambda ids: self._delete_rows(view, ids))
+
+    def _delete_rows(self, view: EntityView, ids: Result[list[int]]) -> None:
+        if ids.error is not None:
+            self.show_error(ids.error)
+        elif ids.value and delete_rows(self, self.commands, self.store, view.entity, ids.value):
             self._clear_error()
 
     def refresh(self) -> None:

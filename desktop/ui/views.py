@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.store import Change, Record, Repository
+from desktop.table import Result
 from desktop.ui.columns import Column, Kind
 from desktop.ui.delegates import EntityDelegate
 from desktop.ui.filters import FilterBar
@@ -204,8 +206,9 @@ class EntityView(QWidget):
     def selected_rows(self) -> list[int]:
         return sorted(index.row() for index in self.table.selectionModel().selectedRows())
 
-    def selected_ids(self) -> list[int]:
-        return self.model.ids_at(self.selected_rows())
+    def selected_ids(self, answer: Callable[[Result[list[int]]], None]) -> None:
+        """The ids of the selected rows: at once when they are loaded, else once read off the GUI thread."""
+        self.model.ids_at(self.selected_rows(), answer)
 
     def selected_count(self) -> int:
         """How many rows are selected, without listing them (a selection may span a million rows)."""

@@ -9,13 +9,18 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from pytestqt.qtbot import QtBot
-from uihelpers import wait_loaded
+from uihelpers import shown_window, wait_loaded
 
 from desktop.models import Task, TaskStatus, User
 from desktop.store import ENTITIES, Store
+from desktop.table import Result
+from desktop.ui import delete_flow
 from desktop.ui.table_model import MAX_WINDOWS, PLACEHOLDER, WINDOW_ROWS, EntityTableModel
+from desktop.ui.views import EntityView
+
+pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
 
 ROWS = 10_000
 
@@ -183,3 +188,42 @@ def test_loaded_is_signalled_when_a_new_query_has_arrived(qtbot: QtBot, model: E
     with qtbot.waitSignal(model.loaded, timeout=5_000):
         model.set_filters(search="Task 09")
     assert model.rowCount() == 1_000 and model.is_idle()
+
+
+def test_the_ids_of_a_selection_beyond_the_loaded_rows_are_read_off_the_gui_thread(
+    qtbot: QtBot, model: EntityTableModel, spy: PageSpy
+) -> None:
+    view = EntityView(model)
+    qtbot.addWidget(view)
+    wait_loaded(qtbot, model)  # the view sorts by id
+    spy.calls.clear()
+    view.table.selectAll()
+    assert view.selected_count() == ROWS and model.record_at(ROWS - 1) is None
+    answers: list[Result[list[int]]] = []
+    view.selected_ids(answers.append)
+    assert answers == []  # the rows not loaded are being read
+    qtbot.waitUntil(lambda: bool(answers))
+    assert answers[0].value == list(range(1, ROWS + 1))
+    assert len(spy.calls) == ROWS // WINDOW_ROWS - 1  # each window but the first, loaded, read once
+
+
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.delete_flow.row_names",
+    "desktop.ui.undo.delete",
+    reason="the confirmation reads the first names, and the delete is saved, on the GUI thread",
+)
+def test_deleting_rows_far_beyond_the_loaded_ones_reads_their_ids_off_the_gui_thread(
+    qtbot: QtBot, big_store: Store, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(
+        delete_flow, "confirm", lambda _parent, _title, text, _details: asked.append(text) or True
+    )
+    with shown_window(qtbot, big_store, settings) as window:
+        tasks = window.view("task")
+        tasks.table.setFocus()
+        tasks.table.selectAll()
+        assert tasks.model.record_at(ROWS - 1) is None
+        qtbot.keyClick(tasks.table, Qt.Key.Key_Delete)
+        qtbot.waitUntil(lambda: big_store.tasks.count() == 0, timeout=10_000)
+        assert asked == [f"Delete {ROWS} tasks?"]

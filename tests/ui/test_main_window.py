@@ -262,10 +262,12 @@ def test_double_click_enter_and_f2_open_the_edit_dialog_for_that_row(
     tasks = table(window, "task")
     qtbot.mouseClick(tasks.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(tasks, 1, "title"))
     qtbot.mouseDClick(tasks.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(tasks, 1, "title"))
+    qtbot.waitUntil(lambda: len(dialogs.calls) == 1)  # the row is read as it is saved now, off the GUI thread
     tasks.setFocus()
     qtbot.keyClick(tasks, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(dialogs.calls) == 2)
     qtbot.keyClick(tasks, Qt.Key.Key_F2)
-    assert len(dialogs.calls) == 3
+    qtbot.waitUntil(lambda: len(dialogs.calls) == 3)
     for entity, row in dialogs.calls:
         assert entity.name == "task" and isinstance(row, TaskRead) and row.title == "Set up the database"
 
@@ -306,8 +308,8 @@ def test_editing_a_row_deleted_meanwhile_says_so(
     with sample_store.engine.begin() as connection:  # another program deletes it, no notification
         connection.execute(sa.delete(Task.__table__).where(Task.__table__.c.id == 1))  # type: ignore[attr-defined]
     qtbot.keyClick(tasks, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: "not found" in window.error_label.text())
     assert dialogs.calls == []
-    assert "not found" in window.error_label.text()
     [box] = message_boxes(window)
     assert "not found" in box.text()
     box.close()

@@ -148,6 +148,7 @@ def form_error(dialog: QWidget) -> str:
 
 def edit_first_task(qtbot: QtBot, window: MainWindow, act: Callable[[EditDialog], None]) -> None:
     """Select the first task, press F2, and act on the edit dialog; it is closed afterwards if still open."""
+    acted: list[bool] = []
 
     def act_then_close(dialog: EditDialog) -> None:
         try:
@@ -155,11 +156,13 @@ def edit_first_task(qtbot: QtBot, window: MainWindow, act: Callable[[EditDialog]
         finally:
             if dialog.isVisible():
                 dialog.reject()
+            acted.append(True)
 
     when_shown("EditDialog", act_then_close)
     tasks = window.view("task").table
     click_row(qtbot, tasks, 0, "title")
     qtbot.keyClick(tasks, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: bool(acted), timeout=10_000)  # the dialog opens once the row is read
 
 
 def type_title(qtbot: QtBot, dialog: QWidget, text: str) -> None:

@@ -15,6 +15,8 @@ from desktop.models import TaskRead, TaskStatus
 from desktop.store import ENTITIES, Store
 from desktop.ui.table_model import PLACEHOLDER, EntityTableModel
 
+pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
+
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
 CHECK = Qt.ItemDataRole.CheckStateRole
@@ -136,6 +138,9 @@ def test_filters_are_where_clauses(models: dict[str, EntityTableModel]) -> None:
     assert column_texts(heroes, "name") == ["Spider-Man"]
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
+)
 def test_an_inline_edit_writes_only_that_field(
     models: dict[str, EntityTableModel], sample_store: Store
 ) -> None:
@@ -152,6 +157,9 @@ def test_an_inline_edit_writes_only_that_field(
     assert cell(tasks, 0, "title") == "Plan the project"
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
+)
 def test_an_invalid_edit_leaves_the_cell_and_says_why(
     qtbot: QtBot, models: dict[str, EntityTableModel]
 ) -> None:
@@ -166,6 +174,9 @@ def test_an_invalid_edit_leaves_the_cell_and_says_why(
     assert heroes.data(index, Qt.ItemDataRole.ToolTipRole) is None
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
+)
 def test_a_taken_username_is_refused_with_the_store_message(models: dict[str, EntityTableModel]) -> None:
     users = models["user"]
     index = users.index(1, users.column_of("username"))
@@ -176,6 +187,9 @@ def test_a_taken_username_is_refused_with_the_store_message(models: dict[str, En
     assert users.data(index) == "bob"
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
+)
 def test_the_check_box_and_the_references_are_edited_in_place(
     models: dict[str, EntityTableModel], sample_store: Store
 ) -> None:
@@ -198,14 +212,25 @@ def test_the_check_box_and_the_references_are_edited_in_place(
     assert sample_store.heroes.get(2).team_id is None
 
 
-def test_choices_for_the_combo_box_editors(models: dict[str, EntityTableModel]) -> None:
-    tasks, heroes = models["task"], models["hero"]
-    status = tasks.columns[tasks.column_of("status")]
-    assert [label for _, label in tasks.choices(status) or []] == ["To do", "In progress", "Done"]
-    owner = tasks.columns[tasks.column_of("owner_id")]
-    assert [label for _, label in tasks.choices(owner) or []] == ["alice", "bob"]
-    team = heroes.columns[heroes.column_of("team_id")]
-    assert (heroes.choices(team) or [])[0][0] is None
+def test_choices_for_the_combo_box_editors(qtbot: QtBot, sample_store: Store) -> None:
+    tasks = EntityTableModel(sample_store, ENTITIES["task"])
+    heroes = EntityTableModel(sample_store, ENTITIES["hero"])
+    answers: dict[str, list[tuple[object, str]]] = {}
+
+    def choices(model: EntityTableModel, field: str) -> list[tuple[object, str]]:
+        column = model.columns[model.column_of(field)]
+        assert model.has_choices(column)
+        model.choices(column, lambda found: answers.__setitem__(field, found))
+        qtbot.waitUntil(lambda: field in answers)  # names are read on the query pool
+        return answers[field]
+
+    assert [label for _, label in choices(tasks, "status")] == ["To do", "In progress", "Done"]
+    assert [label for _, label in choices(tasks, "owner_id")] == ["alice", "bob"]
+    assert choices(heroes, "team_id")[0] == (None, "(None)")
+    assert not tasks.has_choices(tasks.columns[tasks.column_of("title")])
+    for model in (tasks, heroes):
+        wait_loaded(qtbot, model)
+        model.shutdown()
 
 
 def test_changes_anywhere_show_in_every_model(
@@ -228,7 +253,7 @@ def test_rows_not_loaded_yet_show_a_placeholder(qtbot: QtBot, sample_store: Stor
     model.refresh()
     wait_loaded(qtbot, model)
     # A model whose windows were dropped shows placeholders until the page arrives.
-    model._windows.clear()
+    model._core._windows.clear()
     assert model.data(model.index(0, 0)) == PLACEHOLDER
     assert model.data(model.index(0, 1)) is None
     assert model.data(model.index(0, 0), Qt.ItemDataRole.UserRole) is None

@@ -29,6 +29,8 @@ from desktop.ui.filters import DEBOUNCE_MS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views import EntityView
 
+pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
+
 
 def open_tab(window: MainWindow, entity: str) -> EntityView:
     view = window.view(entity)
@@ -186,6 +188,9 @@ def test_columns_are_wide_enough_for_their_titles(window: MainWindow) -> None:
 # --- editing in place ---------------------------------------------------------------------------
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
 def test_a_title_is_edited_in_place_and_enter_commits_it(
     qtbot: QtBot, window: MainWindow, sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -212,6 +217,9 @@ def test_a_title_is_edited_in_place_and_enter_commits_it(
     assert window.action_undo.text() == "Undo Edit task"
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
 def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -230,6 +238,9 @@ def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
     assert sample_store.users.get(2).email == "bob@example.com"
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
 def test_status_and_owner_are_chosen_from_combo_boxes(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -240,6 +251,8 @@ def test_status_and_owner_are_chosen_from_combo_boxes(
         view.table.edit(index)
         editor = view.table.indexWidget(index) or QApplication.focusWidget()
         assert isinstance(editor, QComboBox)
+        qtbot.waitUntil(lambda combo=editor: combo.count() > 0)  # names are read off the GUI thread
+        assert editor.currentData() == index.data(Qt.ItemDataRole.EditRole)
         choose(editor, choice)
     wait_settled(qtbot, window)
     task = sample_store.tasks.get(1)
@@ -256,6 +269,9 @@ def test_a_level_editor_offers_only_allowed_levels(window: MainWindow) -> None:
     assert isinstance(editor, QSpinBox) and (editor.minimum(), editor.maximum()) == (1, 100)
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
 def test_the_stock_check_box_is_toggled_with_a_click(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -274,6 +290,9 @@ def test_the_stock_check_box_is_toggled_with_a_click(
     assert view.model.data(index, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
 def test_renaming_a_user_updates_the_owner_column_of_tasks(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -385,6 +404,9 @@ def test_go_to_team_is_offered_only_for_heroes_in_a_team(qtbot: QtBot, window: M
 # --- empty state --------------------------------------------------------------------------------
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.main_window.load_sample_data", reason="the sample data is written on the GUI thread"
+)
 def test_an_empty_table_shows_a_friendly_message_with_what_to_do(
     qtbot: QtBot, sqlite_store: Store, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -491,3 +513,22 @@ def test_a_row_that_no_longer_exists_is_reported(qtbot: QtBot, window: MainWindo
     assert "That user no longer exists." in window.error_label.text()
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved on the GUI thread"
+)
+def test_a_team_editor_closed_before_its_names_arrive_changes_nothing(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    view = open_tab(window, "hero")
+    index = view.model.index(1, view.model.column_of("team_id"))
+    before = sample_store.heroes.get(2).team_id
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editor = view.table.indexWidget(index) or QApplication.focusWidget()
+    assert isinstance(editor, QComboBox) and editor.count() == 0  # the names are being read
+    view.table.commitData(editor)  # what Return or leaving the cell does
+    wait_settled(qtbot, window)
+    assert before is not None and sample_store.heroes.get(2).team_id == before
+    assert column_texts(view.table, "team_id")[1] == "Avengers"

@@ -1,0 +1,122 @@
+"""What a table asks the store for: the query it shows, and the reads that run on the query pool."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.store import Record, Repository
+
+WINDOW_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Query:
+    """What rows a table shows and in which order: WHERE and ORDER BY for the store."""
+
+    search: str | None = None
+    order_by: str | None = None
+    descending: bool = False
+    filters: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def filter_values(self) -> dict[str, Any]:
+        return dict(self.filters)
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.search) or any(value is not None for _, value in self.filters)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A count's answer, with the windows read beside it and where the followed row went."""
+
+    count: int
+    total: int
+    windows: dict[int, list[Record[Any]]] = field(default_factory=dict)
+    position: int | None = None  # of the followed row
+    key: tuple[Hashable, ...] | None = None  # (search, filters, data version) the counts are for
+
+
+def read_window(
+    repository: Repository[Any], query: Query, number: int, total: int | None
+) -> list[Record[Any]]:
+    return repository.page(
+        number * WINDOW_ROWS,
+        WINDOW_ROWS,
+        query.search,
+        query.order_by,
+        query.descending,
+        total=total,
+        **query.filter_values,
+    )
+
+
+def count_work(
+    repository: Repository[Any],
+    query: Query,
+    windows: list[int],
+    follow: int | None,
+    key: tuple[Hashable, ...],
+    known: tuple[int, int] | None,
+    known_total: int | None,
+) -> Callable[[], Counted]:
+    """Count (unless the counts are known: same WHERE, same data), read the windows, find the followed row."""
+
+    def work() -> Counted:
+        filters = query.filter_values
+        if known is not None:
+            count, total = known
+        else:
+            count = repository.count(query.search, **filters)
+            if not query.narrowed:
+                total = count
+            else:
+                total = known_total if known_total is not None else repository.count()
+        pages = {
+            number: read_window(repository, query, number, count)
+            for number in windows
+            if number * WINDOW_ROWS < count
+        }
+        position = None
+        if follow is not None:
+            position = repository.position(follow, query.search, query.order_by, query.descending, **filters)
+        return Counted(count, total, pages, position, key)
+
+    return work
+
+
+def locate_work(repository: Repository[Any], query: Query, row_id: int) -> Callable[[], int | None]:
+    return lambda: repository.position(
+        row_id, query.search, query.order_by, query.descending, **query.filter_values
+    )
+
+
+def page_work(
+    repository: Repository[Any], query: Query, number: int, total: int | None
+) -> Callable[[], list[Record[Any]]]:
+    return lambda: read_window(repository, query, number, total)
+
+
+def ids_work(
+    repository: Repository[Any], query: Query, rows: list[tuple[int, int | None]], total: int
+) -> Callable[[], tuple[list[int], dict[int, list[Record[Any]]]]]:
+    """The ids of rows (row, id if loaded), reading the windows of those not loaded; and those windows."""
+
+    def work() -> tuple[list[int], dict[int, list[Record[Any]]]]:
+        read: dict[int, list[Record[Any]]] = {}
+        ids = []
+        for row, known in rows:
+            if known is None:
+                number, offset = divmod(row, WINDOW_ROWS)
+                if number not in read:
+                    read[number] = read_window(repository, query, number, total)
+                if offset >= len(read[number]):
+                    continue  # rows deleted meanwhile: the window came back shorter
+                known = Repository.row_id(read[number][offset].read)
+            ids.append(known)
+        return ids, read
+
+    return work
