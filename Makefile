@@ -12,7 +12,7 @@ ICON_SIZES := 16 22 24 32 48 64 128 256
 # What the menu entry starts: the bundle once `make dist` has built it, else the checkout's venv.
 DESKTOP_EXEC ?= $(if $(wildcard $(CURDIR)/$(DIST)/Taskforce),$(CURDIR)/$(DIST)/Taskforce,$(CURDIR)/$(BIN)/taskforce)
 
-.PHONY: run test lint typecheck pytest dist dist-check bench screenshots install-desktop uninstall-desktop \
+.PHONY: run test lint typecheck pytest dist dist-check bench bench-api screenshots install-desktop uninstall-desktop \
 	desktop-caches clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -42,6 +42,10 @@ pytest: $(STAMP)
 BENCH_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432/taskforce_bench
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(if $(BENCH_SERVER),--server $(BENCH_SERVER)) $(BENCH_ARGS)
+
+# `taskforce serve` against the tutorial's own Task Manager app on loopback (docs/api.md).
+bench-api: $(STAMP)
+	$(BIN)/python -m benchmarks.api_bench $(BENCH_ARGS)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=xcb xvfb-run -a $(BIN)/python scripts/screenshots.py

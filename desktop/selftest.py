@@ -35,8 +35,6 @@ ROWS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "user": ({"username": "selftest", "email": "self.test@example.com"}, {"email": "renamed@example.com"}),
     "task": ({"title": "Self-test task"}, {"status": "done"}),
 }
-# Filled in from the rows created before them.
-PARENTS = {"hero": ("team_id", "team"), "task": ("owner_id", "user")}
 
 
 class SelfTestFailure(Exception):
@@ -72,6 +70,8 @@ class SelfTest:
                 self.facts.append(f"database migrated to {self.revision(store)}")
             with self.checking("creating, reading and updating rows"):
                 ids = self.create_read_update(store)
+            with self.checking("serving the local API"):
+                self.facts.append(self.local_api(store))
             with self.checking("loading the icons"):
                 app = self.application()
                 self.facts.append(f"{self.icons()} icons")
@@ -98,12 +98,14 @@ class SelfTest:
         return revision
 
     def create_read_update(self, store: Store) -> dict[str, int]:
+        from desktop.store.entities import references_to
+
         ids: dict[str, int] = {}
         for entity, (values, change) in ROWS.items():
             repository = store.repository(entity)
-            if entity in PARENTS:
-                column, parent = PARENTS[entity]
-                values = {**values, column: ids[parent]}
+            # References point at the rows created before them.
+            parents = {ref.field: ids[ref.target] for child, ref in references_to() if child.name == entity}
+            values = {**values, **parents}
             created = repository.create(values)
             ids[entity] = repository.row_id(created)
             read = repository.get(ids[entity])
@@ -114,6 +116,30 @@ class SelfTest:
                 self.expect(getattr(updated, name) == value, f"the {entity}'s {name} was not updated")
         self.facts.append("created, read, updated and deleted a " + ", ".join(ROWS))
         return ids
+
+    def local_api(self, store: Store) -> str:
+        """The HTTP server starts on a free loopback port and lists the team made above."""
+        import json
+        import secrets
+        import urllib.request
+
+        from desktop.api.app import create_app
+        from desktop.api.server import ApiServer
+
+        token = secrets.token_urlsafe(16)
+        server = ApiServer(create_app(store, token=token), "127.0.0.1", 0, token=token)
+        server.start()
+        try:
+            request = urllib.request.Request(
+                f"{server.url}/teams/", headers={"Authorization": f"Bearer {token}"}
+            )
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+            with direct.open(request, timeout=10) as response:
+                names = [team["name"] for team in json.load(response)]
+        finally:
+            server.stop()
+        self.expect(names == [ROWS["team"][1]["name"]], f"the local API listed the teams {names}")
+        return "local API answered"
 
     def delete(self, store: Store, ids: dict[str, int]) -> None:
         from desktop.errors import NotFoundError
