@@ -17,7 +17,7 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from desktop.errors import DatabaseOpenError, StorageError, TaskforceError
+from desktop.errors import DatabaseOpenError, StorageError, StorageKind, TaskforceError
 from desktop.folders import make_private_dir
 
 if TYPE_CHECKING:
@@ -163,16 +163,16 @@ def known_revisions() -> set[str]:
 # --- engines -----------------------------------------------------------------
 
 
-def _unicode_lower(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not pysqlite, decide when transactions begin.
     dbapi_connection.isolation_level = None
-    # SQLite's own lower() folds only ASCII; case-insensitive search (ILIKE is lower() LIKE lower())
-    # must find "Élodie" for "élodie" as it does on PostgreSQL and MariaDB.
-    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    # Case-insensitive search is Unicode case folding on every database (desktop.store.search);
+    # SQLite's own LIKE and lower() fold only ASCII.
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         # The busy timeout is the sqlite3 "timeout" connect argument (create_engine), not built SQL.
@@ -185,7 +185,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _set_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
-    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
     dbapi_connection.execute("PRAGMA query_only = ON")
 
 
@@ -368,7 +368,8 @@ def disk_is_full(path: Path, below: int = DISK_FULL_BYTES) -> bool:
 def disk_full_error(path: Path) -> StorageError:
     return StorageError(
         f"The disk that holds {path.name} is full: Taskforce cannot open it until there is space "
-        f"({path.parent})."
+        f"({path.parent}).",
+        kind=StorageKind.DISK_FULL,
     )
 
 

@@ -29,7 +29,12 @@ def load_sample_data(store: Store) -> None:
     """
     present = _sample_users_present(store)
     if present:
-        raise DuplicateError(f"The sample data is already loaded, or clashes with user {present[0]!r}.")
+        raise DuplicateError(
+            f"The sample data is already loaded, or clashes with user {present[0]!r}.",
+            entity="user",
+            field="username",
+            value=present[0],
+        )
     avengers = store.teams.create(TeamCreate(name="Avengers"))
     store.heroes.create(HeroCreate(name="Spider-Man", power="wall-crawling", level=5))
     store.heroes.create(HeroCreate(name="Iron Man", power="powered armour", level=8, team_id=avengers.id))

@@ -6,6 +6,7 @@ relies on it, and desktop/store/fields.py reads it for every widget and column.
 
 # No "from __future__ import annotations": SQLModel resolves relationship annotations at class creation.
 import math
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Optional
@@ -104,13 +105,33 @@ def _reject_nul(value: str) -> str:
     return value
 
 
+# Characters that show nothing by themselves: spaces and separators, format characters (zero-width
+# space and joiners, direction marks, the byte order mark), and by code point the Hangul fillers,
+# the combining grapheme joiner, the variation selectors and the blank Braille pattern. Given as
+# numbers, not text, so that no source line holds an invisible character.
+INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf"})
+INVISIBLE_CODE_POINTS = frozenset(
+    {0x034F, 0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
+)
+
+
+def looks_blank(text: str) -> bool:
+    """Whether the text shows nothing: empty, or only spaces and invisible characters."""
+    return all(
+        char.isspace()
+        or ord(char) in INVISIBLE_CODE_POINTS
+        or unicodedata.category(char) in INVISIBLE_CATEGORIES
+        for char in text
+    )
+
+
 def required_text(value: object) -> object:
-    """Strip a required text field; blank or an explicit None is refused."""
+    """Strip a required text field; blank (also when made only of invisible characters) or None is refused."""
     if value is None:
         raise ValueError("is required and cannot be cleared")
     if isinstance(value, str):
         value = _reject_nul(value.strip())
-        if not value:
+        if looks_blank(value):
             raise ValueError("must not be blank")
     return value
 

@@ -8,6 +8,7 @@ counts and every other listing. Imports only the models: backup.py and db.py may
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -104,6 +105,13 @@ class Column:
         return self.reference.label_key if self.reference is not None else self.field
 
 
+def finite(number: float) -> float:
+    """A minimum to compare with: NaN and the infinities are refused alike on every database."""
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
+
+
 class FilterKind(StrEnum):
     CHOICE = "choice"  # one member of an enum field, or all
     REFERENCE = "reference"  # one referenced row, or all (and "none" when none_label is given)
@@ -139,7 +147,7 @@ class FilterSpec:
             return {self.key: lambda table, value: table.c[column] == members(value)}
         if self.kind is FilterKind.MINIMUM:
             number = int if entity.fields[column].kind is Kind.INTEGER else float
-            return {self.key: lambda table, value: table.c[column] >= number(value)}
+            return {self.key: lambda table, value: table.c[column] >= finite(number(value))}
         clauses: dict[str, FilterFn] = {self.key: lambda table, value: table.c[column] == value}
         if self.kind is FilterKind.REFERENCE and self.none_label is not None:
             clauses[self.none_key(entity)] = lambda table, value: (

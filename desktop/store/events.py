@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
-
-ChangeKind = Literal["created", "updated", "deleted", "reset"]
 
 
 @dataclass(frozen=True)
 class Change:
     entity: str  # "task", "user", ... or "*" for everything (a new database, sample data)
-    kind: str
+    kind: str  # "created", "updated", "deleted" or "reset"
     ids: tuple[int, ...] = ()
 
 

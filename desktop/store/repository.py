@@ -5,15 +5,14 @@ from __future__ import annotations
 import builtins
 import functools
 import operator
-import re
-import sys
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import SQLModel
@@ -22,16 +21,17 @@ from desktop import db
 from desktop.errors import (
     ConflictError,
     DuplicateError,
+    FieldProblem,
     InUseError,
+    InvalidDataError,
     NotFoundError,
     RelatedRowError,
-    StorageError,
+    invalid_data,
 )
-from desktop.store.entities import ENTITIES, Entity
+from desktop.store.driver_errors import classify
+from desktop.store.entities import ENTITIES, Entity, Reference
 from desktop.store.events import Change
-
-if TYPE_CHECKING:
-    from desktop.store.store import Store
+from desktop.store.search import matches_nothing, server_folding, sqlite_clause
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -65,38 +65,6 @@ class Deletion:
         return {entity: tuple(ids) for entity, ids in grouped.items()}
 
 
-def _every_character() -> str:
-    """U+0000 to U+10FFFF in order, surrogates included, put together in C (map(chr): 10 times longer)."""
-    count = sys.maxunicode + 1  # 17 planes of 65,536
-    utf32 = bytearray(4 * count)  # little-endian: low byte, middle byte, plane, 0
-    utf32[0::4] = bytes(range(256)) * (count // 256)
-    utf32[1::4] = b"".join(bytes([byte]) * 256 for byte in range(256)) * (count // 65_536)
-    utf32[2::4] = b"".join(bytes([plane]) * 65_536 for plane in range(count // 65_536))
-    return utf32.decode("utf-32-le", "surrogatepass")
-
-
-@functools.cache
-def lowers_to_ascii() -> str:
-    """Every non-ASCII character c whose c.lower() holds an ASCII character, from all code points.
-
-    These ("İ", the Kelvin sign "K") are what SQLite's own LIKE misses. Computed on the first ASCII
-    search (tens of milliseconds), not at import: start-up does not wait for it.
-
-    str.lower() runs on blocks of 4,096 characters (in C, milliseconds for all of them); only a
-    block whose lower case holds ASCII is looked at character by character. Lower-casing a block
-    lower-cases each character on its own: the one rule with context, Greek final sigma, only
-    chooses between two non-ASCII letters.
-    """
-    everything = _every_character()
-    ascii_character = re.compile(r"[\x00-\x7f]")
-    found: builtins.list[str] = []
-    for start in range(0, len(everything), 4096):
-        block = everything[start : start + 4096]
-        if ascii_character.search(block.lower()):
-            found.extend(c for c in block if not c.isascii() and any(ch.isascii() for ch in c.lower()))
-    return "".join(found)
-
-
 def trusted_constructor(read: type[SQLModel]) -> Callable[[dict[str, Any]], SQLModel]:
     """Make Read objects from complete, already validated values: model_construct() without its work.
 
@@ -125,80 +93,48 @@ def trusted_constructor(read: type[SQLModel]) -> Callable[[dict[str, Any]], SQLM
     return construct
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@functools.cache
+def column_values(python_type: Any) -> TypeAdapter[Any]:
+    """Checks and converts a filter value for a column of this type ("7" → 7, "abc" refused)."""
+    return TypeAdapter(python_type)
 
 
-def matches_nothing(search: str) -> bool:
-    """Text no stored value holds: NUL (refused on input) or a lone surrogate (not valid Unicode).
+class StoreAccess(Protocol):
+    """What a repository needs of its store (desktop.store.store.Store), without importing it."""
 
-    Such a search finds nothing, without reaching a database driver that would choke on it
-    (SQLite's LIKE stops at a NUL and would match everything).
-    """
-    return "\x00" in search or any("\ud800" <= char <= "\udfff" for char in search)
+    engine: Engine
 
+    @property
+    def backend(self) -> str: ...
 
-def reachable_specials(text: str) -> str:
-    """The characters of lowers_to_ascii() through whose lower case a search for ASCII text could match.
+    def ensure_writable(self) -> None: ...
 
-    A match in lower(value) that SQLite's LIKE misses in value takes in an ASCII character that one
-    of them lowers to, where the text holds that character, and not cut off by the non-ASCII rest
-    of its lower case: "İ" lowers to "i" and a combining dot, so only a search ending in "i" can
-    match through it; the Kelvin sign lowers to "k", so any search holding a "k" can.
-    """
-    needle = text.lower()
-    reachable = []
-    for special in lowers_to_ascii():
-        lowered = special.lower()
-        for j, char in enumerate(lowered):
-            if not char.isascii():
-                continue
-            starts_here = j > 0 and not lowered[j - 1].isascii()
-            ends_here = j < len(lowered) - 1 and not lowered[j + 1].isascii()
-            if any(
-                letter == char.lower()
-                and (m == 0 or not starts_here)
-                and (m == len(needle) - 1 or not ends_here)
-                for m, letter in enumerate(needle)
-            ):
-                reachable.append(special)
-                break
-    return "".join(reachable)
+    def writing(self) -> AbstractContextManager[None]: ...
+
+    def notify(self, change: Change) -> None: ...
+
+    def detach_children(
+        self,
+        session: Session,
+        parent: Entity,
+        ids: Sequence[int],
+        reassign_to: int | None,
+        deletion: Deletion,
+    ) -> None: ...
 
 
-def sqlite_ascii_ilike(column: sa.ColumnElement[Any], pattern: str, specials: str) -> sa.ColumnElement[bool]:
-    """column ILIKE pattern for an ASCII pattern on SQLite: the rows lower(column) LIKE lower(pattern) finds.
-
-    ILIKE is lower(column) LIKE lower(pattern) there, with desktop.db's Unicode lower() in Python:
-    a call per row and column that holds the GIL. SQLite's own LIKE folds ASCII case in C and finds
-    the same rows for an ASCII pattern, except those holding one of the specials (the pattern's
-    reachable_specials): only such rows, spotted by instr() in C, go through lower().
-    SQLite's LIKE would no longer fold case after PRAGMA case_sensitive_like = ON: never set here.
-    """
-    found = column.like(pattern, escape="\\")
-    if not specials:
-        return found
-    holds_special = sa.or_(*(sa.func.instr(column, special) > 0 for special in specials))
-    return sa.or_(found, sa.and_(holds_special, sa.func.lower(column).like(pattern.lower(), escape="\\")))
+# The ids a database can hold: SQLite's INTEGER is 64-bit, PostgreSQL's and MariaDB's 32-bit.
+ID_BITS = {"sqlite": 64}
 
 
-def friendly_storage_error(error: sa.exc.DBAPIError) -> str:
-    text = str(error.orig).lower()
-    if "full" in text or "no space" in text:
-        return "The disk is full: the change was not saved. Free some space and try again."
-    if "i/o error" in text:
-        return "The disk could not be read or written (input/output error): the change was not saved."
-    if "locked" in text or "busy" in text or "lock wait" in text:
-        return "The database is busy in another program: the change was not saved. Try again in a moment."
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return "The database is read-only: changes cannot be saved."
-    if "closed" in text or "connect" in text or "lost" in text or "gone away" in text:
-        return "The connection to the database was lost. Check that it is reachable and try again."
-    return f"The database refused the operation: {error.orig}"
+def storable_id(row_id: object, backend: str) -> bool:
+    """Whether an id can name a row at all; any other (2**63, -2**31 - 1 on a server) names none."""
+    limit = 2 ** (ID_BITS.get(backend, 32) - 1)
+    return isinstance(row_id, int) and not isinstance(row_id, bool) and -limit <= row_id < limit
 
 
 class Repository(Generic[R]):
-    def __init__(self, store: Store, entity: Entity) -> None:
+    def __init__(self, store: StoreAccess, entity: Entity) -> None:
         self._store = store
         self.entity = entity
         self._table = entity.sa_table
@@ -225,19 +161,14 @@ class Repository(Generic[R]):
                 session.begin(),
             ):
                 yield session
-        except sa.exc.IntegrityError as error:
-            raise self._integrity_error(error) from error
-        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError) as error:
-            raise StorageError(friendly_storage_error(error)) from error
+        except sa.exc.DBAPIError as error:
+            raise classify(error, self.entity) from error
 
-    def _integrity_error(self, error: sa.exc.IntegrityError) -> Exception:
-        text = str(error.orig).lower()
-        for name in self.entity.unique_fields:
-            if name in text:
-                return DuplicateError(f"That {name} is already taken by another {self.entity.label.lower()}.")
-        if "foreign" in text:
-            return RelatedRowError(f"The {self.entity.label.lower()} refers to a row that does not exist.")
-        return StorageError(f"The database refused the change: {error.orig}")
+    def _validated(self, schema: type[SQLModel], values: Mapping[str, Any]) -> SQLModel:
+        try:
+            return schema.model_validate(dict(values))
+        except ValidationError as error:
+            raise invalid_data(self.entity.name, error) from None
 
     def _read(self, values: Mapping[Any, Any]) -> R:
         read: R = self.entity.read.model_validate(dict(values))  # type: ignore[assignment]
@@ -252,7 +183,10 @@ class Repository(Generic[R]):
         self._store.notify(Change(self.entity.name, kind, tuple(ids)))
 
     def _not_found(self, row_id: int) -> NotFoundError:
-        return NotFoundError(f"{self.entity.label} not found")
+        return NotFoundError(f"{self.entity.label} not found", entity=self.entity.name, row_id=row_id)
+
+    def _storable(self, row_id: object) -> bool:
+        return storable_id(row_id, self._store.backend)
 
     def _changed_elsewhere(self, row_id: int) -> NotFoundError | ConflictError:
         """After an update found the row changed or deleted by someone else: say which, tell the views."""
@@ -261,9 +195,18 @@ class Repository(Generic[R]):
             current = self.get(row_id)
         except NotFoundError:
             self._notify("deleted", [row_id])
-            return NotFoundError(f"This {label} no longer exists: it was deleted elsewhere.")
+            return NotFoundError(
+                f"This {label} no longer exists: it was deleted elsewhere.",
+                entity=self.entity.name,
+                row_id=row_id,
+            )
         self._notify("updated", [row_id])
-        return ConflictError(f"This {label} was changed elsewhere after you opened it.", current)
+        return ConflictError(
+            f"This {label} was changed elsewhere after you opened it.",
+            entity=self.entity.name,
+            row_id=row_id,
+            current=current,
+        )
 
     def _checked(self, session: Session, values: Mapping[str, Any], row_id: int | None) -> None:
         """Refuse dangling references and taken unique values with messages people understand."""
@@ -272,8 +215,14 @@ class Repository(Generic[R]):
             if target_id is None:
                 continue
             target = ENTITIES[reference.target]
-            if session.get(target.table, target_id) is None:
-                raise RelatedRowError(f"There is no {target.label.lower()} with id {target_id}.")
+            if not self._storable(target_id) or session.get(target.table, target_id) is None:
+                raise RelatedRowError(
+                    f"There is no {target.label.lower()} with id {target_id}.",
+                    entity=self.entity.name,
+                    field=reference.field,
+                    target=target.name,
+                    value=target_id,
+                )
         for name in self.entity.unique_fields:
             if name not in values:
                 continue
@@ -284,35 +233,51 @@ class Repository(Generic[R]):
             if session.execute(stmt.limit(1)).first() is not None:
                 raise DuplicateError(
                     f"{name.capitalize()} {values[name]!r} is already taken by another "
-                    f"{self.entity.label.lower()}."
+                    f"{self.entity.label.lower()}.",
+                    entity=self.entity.name,
+                    field=name,
+                    value=values[name],
                 )
 
     # --- queries -------------------------------------------------------------
 
     def _where(self, stmt: sa.Select[Any], search: str | None, filters: Mapping[str, Any]) -> sa.Select[Any]:
         for name, value in filters.items():
-            try:
-                make_clause = self.entity.filters[name]
-            except KeyError:
+            if name not in self.entity.filters:
                 known = ", ".join(self.entity.filters) or "none"
-                raise ValueError(
-                    f"{self.entity.plural} cannot be filtered by {name!r} (filters: {known})"
-                ) from None
+                raise ValueError(f"{self.entity.plural} cannot be filtered by {name!r} (filters: {known})")
             if value is not None:
-                stmt = stmt.where(make_clause(self._table, value))
+                stmt = stmt.where(self._filter_clause(name, value))
         if search and matches_nothing(search):
             stmt = stmt.where(sa.false())
         elif search:
             text = search.strip()
-            pattern = f"%{escape_like(text)}%"
             columns = [self._table.c[name] for name in self.entity.search_columns]
-            if self._store.backend == "sqlite" and text.isascii():
-                specials = reachable_specials(text)
-                clauses = [sqlite_ascii_ilike(column, pattern, specials) for column in columns]
+            if self._store.backend == "sqlite":
+                clauses = [sqlite_clause(column, text) for column in columns]
             else:
-                clauses = [column.ilike(pattern, escape="\\") for column in columns]
+                folding = server_folding(self._store.engine)
+                clauses = [folding.clause(column, text) for column in columns]
             stmt = stmt.where(sa.or_(*clauses))
         return stmt
+
+    def _filter_clause(self, name: str, value: Any) -> sa.ColumnElement[bool]:
+        """A filter's clause. A value of the wrong kind (owner_id="abc", min_price=nan) is refused
+        alike on every database, and an id no database can hold matches nothing."""
+        column = self._table.c.get(name)
+        try:
+            if column is not None:
+                python_type: Any = column.type.python_type
+                value = column_values(python_type).validate_python(value)
+                if column.foreign_keys and not self._storable(value):
+                    return sa.false()
+            return self.entity.filters[name](self._table, value)
+        except ValidationError as error:
+            problems = tuple(FieldProblem(name, str(item["msg"])) for item in error.errors(include_url=False))
+        except (ValueError, TypeError) as error:
+            problems = (FieldProblem(name, str(error)),)
+        message = f"Cannot filter {self.entity.plural} by {name.replace('_', ' ')}: {problems[0].message}."
+        raise InvalidDataError(message, entity=self.entity.name, problems=problems)
 
     def _ordering(
         self,
@@ -364,6 +329,8 @@ class Repository(Generic[R]):
     # --- public API ----------------------------------------------------------
 
     def get(self, row_id: int) -> R:
+        if not self._storable(row_id):
+            raise self._not_found(row_id)
         rows = self._fetch_reads(sa.select(self._table).where(self._table.c.id == row_id))
         if not rows:
             raise self._not_found(row_id)
@@ -501,9 +468,9 @@ class Repository(Generic[R]):
             return [(int(row[0]), str(row[1])) for row in session.execute(stmt)]
 
     def create(self, data: BaseModel | Mapping[str, Any]) -> R:
-        """Validate through the Create schema, then insert."""
-        checked = self.entity.create.model_validate(
-            data.model_dump() if isinstance(data, BaseModel) else dict(data)
+        """Validate through the Create schema (InvalidDataError when it refuses), then insert."""
+        checked = self._validated(
+            self.entity.create, data.model_dump() if isinstance(data, BaseModel) else data
         )
         row = self.entity.table.model_validate(checked)
         self._store.ensure_writable()
@@ -526,8 +493,10 @@ class Repository(Generic[R]):
         """
         if isinstance(patch, BaseModel) and not isinstance(patch, self.entity.update):
             patch = patch.model_dump(exclude_unset=True)
-        checked = patch if isinstance(patch, BaseModel) else self.entity.update.model_validate(dict(patch))
+        checked = patch if isinstance(patch, BaseModel) else self._validated(self.entity.update, patch)
         values = checked.model_dump(exclude_unset=True)
+        if not self._storable(row_id):
+            raise self._not_found(row_id)
         self._store.ensure_writable()
         updated: R | None = None
         try:
@@ -565,6 +534,9 @@ class Repository(Generic[R]):
     ) -> Deletion:
         """Delete rows in one transaction; all or nothing."""
         unique_ids = builtins.list(dict.fromkeys(ids))
+        missing = next((row_id for row_id in unique_ids if not self._storable(row_id)), None)
+        if missing is not None:
+            raise self._not_found(missing)
         self._store.ensure_writable()
         with self.transaction(write=True) as session:
             stmt = sa.select(self._table).where(self._table.c.id.in_(unique_ids))
@@ -577,7 +549,9 @@ class Repository(Generic[R]):
                 if expected_versions and expected_versions.get(row["id"], row["version"]) != row["version"]:
                     raise ConflictError(
                         f"This {self.entity.label.lower()} was changed elsewhere after you opened it.",
-                        self._read(row),
+                        entity=self.entity.name,
+                        row_id=row["id"],
+                        current=self._read(row),
                     )
             deletion = Deletion(self.entity.name, [self._read(row) for row in found])
             self._store.detach_children(session, self.entity, unique_ids, reassign_to, deletion)
@@ -599,19 +573,26 @@ class Repository(Generic[R]):
         assert isinstance(row_id, int)
         return row_id
 
-    def validation_error(self, data: Mapping[str, Any], *, update: bool) -> ValidationError | None:
-        """The schema's complaint about these values, or None when they are valid."""
-        schema = self.entity.update if update else self.entity.create
-        try:
-            schema.model_validate(dict(data))
-        except ValidationError as error:
-            return error
-        return None
-
 
 def in_use_message(entity: Entity, count: int, child: Entity) -> InUseError:
     return InUseError(
         f"This {entity.label.lower()} owns {child.count_label(count)}. "
         f"Reassign them to another {entity.label.lower()} or delete them first.",
-        count,
+        entity=entity.name,
+        count=count,
+        child=child.name,
+    )
+
+
+def heir_refused(
+    parent: Entity, child: Entity, reference: Reference, reassign_to: int, *, being_deleted: bool
+) -> RelatedRowError:
+    """Children cannot go to a row being deleted with them, nor to a row that does not exist."""
+    noun = parent.label.lower()
+    if being_deleted:
+        message = f"Cannot reassign {child.plural} to the {noun} being deleted: choose another {noun}."
+    else:
+        message = f"Cannot reassign to that {noun}: it does not exist."
+    return RelatedRowError(
+        message, entity=child.name, field=reference.field, target=parent.name, value=reassign_to
     )

@@ -14,12 +14,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from desktop import backup, db, lock, opening
-from desktop.errors import RelatedRowError, StorageError, TaskforceError
+from desktop.errors import StorageError, StorageKind, TaskforceError
 from desktop.folders import make_private_dir
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
+from desktop.store.driver_errors import BUSY, READ_ONLY
 from desktop.store.entities import ENTITIES, Entity, OnDelete, references_to
 from desktop.store.events import Change, Listener
-from desktop.store.repository import Deletion, Repository, in_use_message
+from desktop.store.repository import Deletion, Repository, heir_refused, in_use_message, storable_id
+from desktop.store.search import server_folding
 
 log = logging.getLogger(__name__)
 # A URL of each server kind Taskforce opens; nothing connects to them.
@@ -75,6 +77,8 @@ class Store:
             if held is not None:
                 held.release()
             raise
+        if engine.dialect.name != "sqlite":
+            server_folding(engine)  # asked now rather than in the middle of the first search
         return cls(engine, url, read_only=db.is_read_only(engine), file_lock=held)
 
     def start_automatic_backup(self) -> backup.BackgroundBackup | None:
@@ -153,9 +157,7 @@ class Store:
             yield
             return
         if not self._sqlite_writer.acquire(timeout=db.BUSY_TIMEOUT_MS / 1000):
-            raise StorageError(
-                "The database is busy in another program: the change was not saved. Try again in a moment."
-            )
+            raise StorageError(BUSY, kind=StorageKind.BUSY, retryable=True)
         try:
             yield
         finally:
@@ -163,7 +165,7 @@ class Store:
 
     def ensure_writable(self) -> None:
         if self.read_only:
-            raise StorageError("The database is read-only: changes cannot be saved.")
+            raise StorageError(READ_ONLY, kind=StorageKind.READ_ONLY)
 
     def __enter__(self) -> Store:
         return self
@@ -246,10 +248,13 @@ class Store:
             if reassign_to is None and reference.on_delete is OnDelete.REFUSE:
                 raise in_use_message(parent, len(rows), child)
             if reassign_to is not None:
-                if reassign_to in ids or session.get(parent.table, reassign_to) is None:
-                    raise RelatedRowError(
-                        f"Cannot reassign to that {parent.label.lower()}: it does not exist."
-                    )
+                gone = reassign_to in ids
+                if (
+                    gone
+                    or not storable_id(reassign_to, self.backend)
+                    or session.get(parent.table, reassign_to) is None
+                ):
+                    raise heir_refused(parent, child, reference, reassign_to, being_deleted=gone)
             deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
             session.execute(
                 sa.update(table)

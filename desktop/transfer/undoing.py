@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from desktop.store import ENTITIES, Change, Deletion, Store
+from desktop.store import ENTITIES, Change, Deletion, Entity, Store
 
 CHUNK = 500  # ids per statement: far below every database's limit on bound values
 
@@ -36,7 +36,7 @@ def remove_rows(store: Store, entity_name: str, ids: Sequence[int]) -> RemovedRo
                 dict(row) for row in session.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings()
             ]
             if len(rows) != len(chunk):
-                raise _gone(entity.plural)
+                raise _gone(entity)
             deletion = Deletion(entity_name, [])
             store.detach_children(session, entity, chunk, None, deletion)
             removed.moved.extend(deletion.moved)
@@ -69,7 +69,11 @@ def put_back(store: Store, removed: RemovedRows) -> None:
         store.notify(Change(child_name, "reset"))
 
 
-def _gone(plural: str) -> Exception:
+def _gone(entity: Entity) -> Exception:
     from desktop.errors import NotFoundError
 
-    return NotFoundError(f"Some of the imported {plural} were deleted or changed elsewhere since.")
+    return NotFoundError(
+        f"Some of the imported {entity.plural} were deleted or changed elsewhere since.",
+        entity=entity.name,
+        row_id=None,
+    )

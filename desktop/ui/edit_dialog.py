@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
 from itertools import pairwise
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from sqlmodel import SQLModel
 
 from desktop.errors import DuplicateError, RelatedRowError, TaskforceError
-from desktop.store import ENTITIES, Entity, Repository, Store
+from desktop.store import Entity, Repository, Store
 from desktop.store.fields import FieldMeta
 from desktop.ui.form_fields import (
     ErrorLabel,
@@ -245,18 +244,14 @@ class EditDialog(QDialog):
         submission = self._checked.model_dump(exclude_unset=self.editing)
         try:
             self.saved = self._submit(submission)
-        except TaskforceError as error:
-            field = (
-                self._field_named_in(error.message)
-                if isinstance(error, DuplicateError | RelatedRowError)
-                else None
-            )
-            self._show_refusal(error.message, {field: error.message} if field else {})
-            return
-        except ValidationError as error:
+        except ValidationError as error:  # the store's InvalidDataError is one too
             messages = error_messages(error, self._labels)
             by_field = {name: message for name, message in messages.items() if name}
             self._show_refusal(messages.get("", "") or next(iter(messages.values()), str(error)), by_field)
+            return
+        except TaskforceError as error:
+            field = error.field if isinstance(error, DuplicateError | RelatedRowError) else ""
+            self._show_refusal(error.message, {field: error.message} if field in self._editors else {})
             return
         super().accept()
 
@@ -267,17 +262,6 @@ class EditDialog(QDialog):
         else:
             saved = repository.create(values)
         return saved
-
-    def _field_named_in(self, message: str) -> str | None:
-        """The field a store message is about ("Username 'bob' is already taken…" → username)."""
-        lowered = message.lower()
-        for name, spec in self._specs.items():
-            words = {name.replace("_", " "), spec.label.lower()}
-            if spec.reference is not None:
-                words.add(ENTITIES[spec.reference.target].label.lower())
-            if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in words):
-                return name
-        return None
 
     def _show_refusal(self, message: str, by_field: dict[str, str]) -> None:
         """Keep every input, say what was refused at the form and at its field, and go to that field."""

@@ -64,5 +64,7 @@ class GuardedTableModel(EntityTableModel):
             raise ConflictError(
                 f"This {label} was changed elsewhere since it was shown, so your change was not saved. "
                 "The row now shows what is saved; edit it again to change it.",
-                conflict.current,
+                entity=conflict.entity,
+                row_id=conflict.row_id,
+                current=conflict.current,
             ) from conflict

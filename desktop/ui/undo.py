@@ -22,13 +22,12 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlmodel import SQLModel
 
-from desktop.errors import NotFoundError, StorageError, TaskforceError
+from desktop.errors import NotFoundError, StorageError, StorageKind, TaskforceError
 from desktop.store import ENTITIES, Deletion, Entity, Repository, Store
 
 log = logging.getLogger(__name__)
@@ -46,9 +45,15 @@ def describe(error: Exception) -> str:
     return message if message.endswith((".", "!", "?")) else f"{message}."
 
 
+# What the database was going through, not what the data is: once it is over, the same step may succeed.
+PASSING = frozenset(
+    {StorageKind.BUSY, StorageKind.CONNECTION, StorageKind.DISK_FULL, StorageKind.IO, StorageKind.READ_ONLY}
+)
+
+
 def may_pass(error: Exception) -> bool:
-    """A refusal that may not happen again (busy, locked, offline), unlike a conflict with the data."""
-    return isinstance(error, StorageError) and not isinstance(error.__cause__, sa.exc.IntegrityError)
+    """A refusal that may not happen again (busy, locked, full, offline), unlike a conflict with the data."""
+    return isinstance(error, StorageError) and (error.retryable or error.kind in PASSING)
 
 
 class StoreCommand(QUndoCommand):

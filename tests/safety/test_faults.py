@@ -100,7 +100,10 @@ def test_an_io_error_in_the_middle_of_a_delete_leaves_nothing_half_done(database
 
     def fail_the_delete(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith("DELETE FROM TEAM"):
-            raise sqlite3.OperationalError("disk I/O error")
+            # As sqlite3 raises it: the store reads the extended result code, not the words.
+            error = sqlite3.OperationalError("disk I/O error")
+            error.sqlite_errorcode, error.sqlite_errorname = 10, "SQLITE_IOERR"
+            raise error
 
     sa.event.listen(store.engine, "before_cursor_execute", fail_the_delete)
     # Deleting the team first clears its heroes' team, then deletes it: the second step fails.

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop.demo import load_sample_data
-from desktop.errors import DuplicateError, StorageError
+from desktop.errors import DuplicateError, RelatedRowError, StorageError
 from desktop.models import TaskCreate, TaskStatus
 from desktop.store import ENTITIES, Store
 from desktop.ui.edit_dialog import EditDialog
@@ -451,7 +451,12 @@ def test_a_validation_error_from_submit_shows_at_its_field(qtbot: QtBot, store: 
 
 def test_duplicate_error_from_a_custom_submit(qtbot: QtBot, store: Store) -> None:
     def refuse(values: dict[str, Any]) -> object:
-        raise DuplicateError("Email 'alice@example.com' is already taken by another user.")
+        raise DuplicateError(
+            "That address is already taken by another user.",
+            entity="user",
+            field="email",
+            value="alice@example.com",
+        )
 
     dialog = open_dialog(qtbot, store, "user", store.users.get(2), submit=refuse)
     replace_text(qtbot, field(dialog, "email"), "alice@example.com")
@@ -460,6 +465,29 @@ def test_duplicate_error_from_a_custom_submit(qtbot: QtBot, store: Store) -> Non
     assert dialog.isVisible()
     assert "already taken" in shown_error(dialog, "email")
     assert shown_error(dialog, "username") == ""
+
+
+def test_a_reference_refusal_shows_at_the_field_the_error_names(qtbot: QtBot, store: Store) -> None:
+    """The field comes from the error, not from its words: this message names no field."""
+
+    def refuse(values: dict[str, Any]) -> object:
+        raise RelatedRowError(
+            "It was deleted meanwhile.",
+            entity="task",
+            field="owner_id",
+            target="user",
+            value=values["owner_id"],
+        )
+
+    dialog = open_dialog(qtbot, store, "task", submit=refuse)
+    qtbot.keyClicks(field(dialog, "title"), "Plan the week")
+    choose(qtbot, field(dialog, "owner_id"), "alice")
+    qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()
+    assert shown_error(dialog, "owner_id") == "It was deleted meanwhile."
+    assert shown_error(dialog, "title") == ""
+    assert shown_error(dialog, "form") == "Could not save: It was deleted meanwhile."
 
 
 # --- run() ---------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop import db
 from desktop.demo import load_sample_data
-from desktop.errors import ConflictError, InUseError
+from desktop.errors import ConflictError, DuplicateError, InUseError, StorageError, StorageKind
 from desktop.models import TaskStatus
 from desktop.store import NotFoundError, Store
-from desktop.ui.undo import StoreCommands
+from desktop.ui.undo import StoreCommands, may_pass
 
 
 @pytest.fixture
@@ -350,3 +350,20 @@ def test_redo_on_a_locked_database_keeps_the_step_to_try_again(qtbot: QtBot, imp
     stack.redo()
     assert store.teams.get(1).name == "The Avengers"
     assert stack.index() == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "passes"),
+    [
+        (StorageError("lost", kind=StorageKind.CONNECTION, retryable=True), True),
+        (StorageError("busy", kind=StorageKind.BUSY, retryable=True), True),
+        (StorageError("full", kind=StorageKind.DISK_FULL), True),
+        (StorageError("too large", kind=StorageKind.OUT_OF_RANGE), False),
+        (StorageError("refused"), False),
+        (DuplicateError("taken", entity="user", field="username", value="bob"), False),
+    ],
+    ids=lambda value: getattr(value, "message", str(value)),
+)
+def test_only_a_passing_state_of_the_database_keeps_a_failed_step(error: Exception, passes: bool) -> None:
+    """Read from the error's kind and retryability, not from what caused it underneath."""
+    assert may_pass(error) is passes
