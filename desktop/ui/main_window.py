@@ -191,7 +191,12 @@ class MainWindow(QMainWindow):
         self.action_quit = self._action("actionQuit", "&Quit", "quit", self.close, ["Ctrl+Q"])
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.safety = SafetyActions(self, lambda: self.store, partial(self.set_store, owned=True))
+        self.safety = SafetyActions(
+            self,
+            lambda: self.store,
+            partial(self.set_store, owned=True),
+            let_go=lambda: self.live_updates.stop(),
+        )
         self.read_only_state = ReadOnlyState(
             self,
             [
