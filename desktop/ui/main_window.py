@@ -433,7 +433,7 @@ class MainWindow(QMainWindow):
                 patch,
                 row.version,
                 lambda values, version: self.commands.update(
-                    entity.name, row_id, values, expected_version=version
+                    entity.name, row_id, values, expected_version=version, base=row.model_dump()
                 ),
             )
 
