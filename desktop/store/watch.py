@@ -2,7 +2,7 @@
 
 Each database tells in its own way, and the watcher turns all three into the store's Change events,
 the same path a local edit takes:
-- PostgreSQL: NOTIFY from the triggers of revision 0005, with the table, operation and the
+- PostgreSQL: NOTIFY from the triggers of revision 0006, with the table, operation and the
   (id, version) of each changed row; nothing is read while nothing changes.
 - MariaDB: the rows those triggers add to `change_log`, read by id a few times a second.
 - SQLite: PRAGMA data_version, which changes when another connection commits; it names no table,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "taskforce_changes"  # migrations/versions/0005_change_notifications.py
+CHANNEL = "taskforce_changes"  # migrations/versions/0006_change_notifications.py
 POLL_SECONDS = 0.25
 RETRY_SECONDS = (0.5, 1.0, 2.0)
 KEPT_LOG_ROWS = 100_000  # change_log rows kept for watchers that are behind

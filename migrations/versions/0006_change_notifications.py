@@ -6,8 +6,8 @@ re-read then). MariaDB has no NOTIFY: row triggers write the same facts to `chan
 watchers poll by id. SQLite needs neither: PRAGMA data_version tells a watcher that another
 connection committed. `change_log` exists on every database so that the schema is the same.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 01:00:00.000000
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
