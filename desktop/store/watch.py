@@ -17,6 +17,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from enum import StrEnum
@@ -41,6 +42,7 @@ RETRY_SECONDS = (0.5, 1.0, 2.0)
 KEPT_LOG_ROWS = 100_000  # change_log rows kept for watchers that are behind
 GATHER_SECONDS = 0.03
 IDLE_WAKE_SECONDS = 1.0
+PRESENCE_SECONDS = 15.0
 MOST_ROWS_NAMED = 200  # past this many rows of a table, the table is announced as a whole
 LOG_BATCH = 5_000
 PRUNE_EVERY_POLLS = 400  # about every 100 s
@@ -60,8 +62,14 @@ class ChangeWatcher:
     """Hears what other clients commit to the store's database and announces it to its listeners."""
 
     def __init__(
-        self, store: Store, *, poll_seconds: float = POLL_SECONDS, on_state: StateListener | None = None
+        self,
+        store: Store,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        on_state: StateListener | None = None,
+        on_others: Callable[[int], None] | None = None,
     ) -> None:
+        """on_others(count) hears how many other Taskforce processes share the database, where it can tell."""
         self._store = store
         self._poll_seconds = poll_seconds
         self._on_state = on_state
@@ -69,6 +77,8 @@ class ChangeWatcher:
         self._thread: threading.Thread | None = None
         self.state = WatchState.STOPPED
         self.queries = 0  # statements run to look for changes (none on PostgreSQL, which is told)
+        self.others: int | None = None  # other Taskforce processes on the database; None: cannot tell
+        self._on_others = on_others
         self._own = OwnConnections(store.engine)
 
     def start(self) -> ChangeWatcher:
@@ -143,10 +153,16 @@ class ChangeWatcher:
         import psycopg  # only on PostgreSQL
 
         conninfo = sa.make_url(self._store.url).set(drivername="postgresql")
-        with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as connection:
+        with psycopg.connect(
+            conninfo.render_as_string(hide_password=False), autocommit=True, application_name=db.CLIENT_NAME
+        ) as connection:
             connection.execute(f"LISTEN {CHANNEL}")
             self._watching(caught_up)
+            next_count = 0.0
             while not self._stop.is_set():
+                if time.monotonic() >= next_count:
+                    self._count_others(connection)
+                    next_count = time.monotonic() + PRESENCE_SECONDS
                 # Idle, it wakes once a second to see whether to stop; once a change arrives, what
                 # follows within a short gather time is announced with it, by table.
                 first = list(connection.notifies(timeout=IDLE_WAKE_SECONDS, stop_after=1))
@@ -165,6 +181,19 @@ class ChangeWatcher:
                     else:
                         changed.extend((entity, operation, int(row[0])) for row in rows)
                 self._announce_rows(changed)
+
+    def _count_others(self, connection: Any) -> None:
+        """How many other Taskforce processes are connected to this database (by application_name)."""
+        row = connection.execute(
+            "SELECT count(DISTINCT application_name) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name LIKE %s AND application_name <> %s",
+            (db.CLIENT_PREFIX + "%", db.CLIENT_NAME),
+        ).fetchone()
+        others = int(row[0]) if row is not None else 0
+        if others != self.others:
+            self.others = others
+            if self._on_others is not None:
+                self._on_others(others)
 
     # --- MariaDB -------------------------------------------------------------
 

@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         status.addWidget(self.error_label, 1)
         self.live_updates = LiveUpdates(self)
         status.addPermanentWidget(self.live_updates.label)
+        status.addPermanentWidget(self.live_updates.presence)
         status.addPermanentWidget(self.location_label)
         self._show_location()
 

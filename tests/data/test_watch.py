@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -140,3 +142,38 @@ def test_a_bulk_change_names_the_table_not_every_row(
     heard.wait_for(lambda change: change.entity == "team" and not change.ids)
     assert all(len(change.ids) <= 200 for change in heard.changes)
     assert mine.teams.count() == 300
+
+
+HOLDING_CLIENT = """
+import sys
+from desktop.store import Store
+store = Store.open(sys.argv[1])
+with store.engine.connect():
+    print("connected", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_other_taskforce_processes_are_counted_on_postgresql(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("only PostgreSQL tells who is connected (pg_stat_activity)")
+    mine = Store.open(database_url)
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLDING_CLIENT, database_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    counted: list[int] = []
+    watcher = ChangeWatcher(mine, on_others=counted.append)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "connected"
+        watcher.start()
+        deadline = time.monotonic() + WAIT_S
+        while not counted and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert counted == [1] and watcher.others == 1
+    finally:
+        watcher.stop()
+        other.communicate("", timeout=30)
+        mine.close()
