@@ -2,14 +2,16 @@
 
     python -m benchmarks.api_bench                  # 1,000 tasks, 2,000 requests, 32 clients
     python -m benchmarks.api_bench --rounds 3       # each side three times, alternating
+    python -m benchmarks.api_bench --sides tutorial,taskforce
 
 Each side runs as its own server process on a free loopback port over a new SQLite file: the
 tutorial's app (benchmarks/tutorial/task_manager.py, as the tutorial writes it) under uvicorn, then
-`taskforce serve`. Both get the same workload: 1,000 tasks made through the API first (not timed),
-then 2,000 requests from 32 concurrent keep-alive clients, four `GET /tasks/?status=todo&limit=100`
-to each `POST /tasks/`. The client is a small asyncio HTTP/1.1 client, so that it takes little of the
-processor the servers share with it. The table printed and the JSON written to benchmarks/results/
-give throughput, p50 and p99 latency for each side and their ratios.
+`taskforce serve` (the store on worker threads), then the same routes on AsyncSession with aiosqlite
+(benchmarks/async_variant.py, a measurement prototype). All get the same workload: 1,000 tasks made
+through the API first (not timed), then 2,000 requests from 32 concurrent keep-alive clients, four
+`GET /tasks/?status=todo&limit=100` to each `POST /tasks/`. The client is a small asyncio HTTP/1.1
+client, so that it takes little of the processor the servers share with it. The table printed and the
+JSON written to benchmarks/results/ give throughput, p50 and p99 latency for each side and their ratios.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ REQUEST_TIMEOUT_S = 30.0
 RUN_TIMEOUT_S = 600.0  # the whole timed part of one side
 SEED_CLIENTS = 8
 TARGETS = {"throughput": 1.0, "p99": 1.0}  # Taskforce / tutorial: at least, at most
+SIDES = ("tutorial", "taskforce", "async")  # the first is the reference of the ratios
 
 
 @dataclass
@@ -192,6 +195,13 @@ def taskforce_command(port: int, data_dir: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def async_variant_command(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "--factory", "benchmarks.async_variant:app_from_environment",
+        "--host", HOST, "--port", str(port), "--lifespan", "off",
+    ]  # fmt: skip
+
+
 def run_side(name: str, workload: Workload) -> SideResult:
     folder = Path(tempfile.mkdtemp(prefix=f"api-bench-{name}-"))
     port = free_port()
@@ -199,6 +209,9 @@ def run_side(name: str, workload: Workload) -> SideResult:
     if name == "tutorial":
         shutil.copy(TUTORIAL_DIR / "task_manager.py", folder / "task_manager.py")
         command, headers = tutorial_command(port), {}
+    elif name == "async":
+        env |= {"TASKFORCE_BENCH_DATABASE": str(folder / "taskforce.db"), "TASKFORCE_API_TOKEN": TOKEN}
+        command, headers = async_variant_command(port), {"Authorization": f"Bearer {TOKEN}"}
     else:
         command, headers = taskforce_command(port, folder / "data"), {"Authorization": f"Bearer {TOKEN}"}
     process = subprocess.Popen(
@@ -252,7 +265,12 @@ def ratios(tutorial: SideResult, taskforce: SideResult) -> dict[str, float]:
     }
 
 
-def report(rounds: Sequence[tuple[SideResult, SideResult]]) -> str:
+def round_ratios(sides: Sequence[SideResult]) -> dict[str, dict[str, float]]:
+    """Each side's figures over the first side's (the tutorial's) of the same round."""
+    return {side.name: ratios(sides[0], side) for side in sides[1:]}
+
+
+def report(rounds: Sequence[Sequence[SideResult]]) -> str:
     lines = [
         f"{'round':<6}{'side':<11}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
         f"{'GET p99':>10}{'POST p50':>10}{'POST p99':>10}",
@@ -263,11 +281,12 @@ def report(rounds: Sequence[tuple[SideResult, SideResult]]) -> str:
                 f"{number:<6}{side.name:<11}{side.throughput:>11.1f}{side.p50_ms:>9.1f}{side.p99_ms:>9.1f}"
                 f"{side.errors:>8}{side.read_p99_ms:>10.1f}{side.write_p50_ms:>10.1f}{side.write_p99_ms:>10.1f}"
             )
-        got = ratios(*pair)
-        lines.append(
-            f"{'':<6}{'ratio':<11}{got['throughput']:>10.2f}x{got['p50']:>8.2f}x{got['p99']:>8.2f}x"
-            f"   (targets: throughput ≥ {TARGETS['throughput']:.1f}x, p99 ≤ {TARGETS['p99']:.1f}x)"
-        )
+        for name, got in round_ratios(pair).items():
+            lines.append(
+                f"{'':<6}{name + ' ratio':<17}{got['throughput']:>4.2f}x"
+                f"{got['p50']:>8.2f}x{got['p99']:>8.2f}x"
+                f"   (targets: throughput ≥ {TARGETS['throughput']:.1f}x, p99 ≤ {TARGETS['p99']:.1f}x)"
+            )
     return "\n".join(lines)
 
 
@@ -277,10 +296,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=Workload.requests)
     parser.add_argument("--clients", type=int, default=Workload.clients)
     parser.add_argument("--rounds", type=int, default=1, help="run both sides this many times, alternating")
+    parser.add_argument(
+        "--sides",
+        default=",".join(SIDES),
+        help=f"which servers to run, in this order, the first the reference (default: {','.join(SIDES)})",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/")
     args = parser.parse_args(argv)
     workload = Workload(tasks=args.tasks, requests=args.requests, clients=args.clients)
-    rounds = [(run_side("tutorial", workload), run_side("taskforce", workload)) for _ in range(args.rounds)]
+    sides = [name.strip() for name in args.sides.split(",") if name.strip()]
+    if len(sides) < 2 or not set(sides) <= set(SIDES):
+        parser.error(f"--sides: two or more of {', '.join(SIDES)}")
+    rounds = [tuple(run_side(name, workload) for name in sides) for _ in range(args.rounds)]
     print(report(rounds))
     if not args.no_save:
         RESULTS_DIR.mkdir(exist_ok=True)
@@ -295,12 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             "workload": asdict(workload),
             "rounds": [
-                {
-                    "tutorial": asdict(tutorial),
-                    "taskforce": asdict(taskforce),
-                    "ratios": ratios(tutorial, taskforce),
-                }
-                for tutorial, taskforce in rounds
+                {**{side.name: asdict(side) for side in pair}, "ratios": round_ratios(pair)}
+                for pair in rounds
             ],
             "targets": TARGETS,
         }
