@@ -14,7 +14,8 @@ The checks that need the database (the owner exists, a username is free) are wri
 product (one implementation of the rules); see docs/api.md, "Async".
 
 Run by the benchmark as `uvicorn --factory benchmarks.async_variant:app_from_environment`, with the
-database file in TASKFORCE_BENCH_DATABASE and the token in TASKFORCE_API_TOKEN.
+database file in TASKFORCE_BENCH_DATABASE and the token in TASKFORCE_API_TOKEN;
+TASKFORCE_BENCH_WRITE_TURNS=0 leaves the writers to SQLite's busy handler.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from desktop.store.repository import storable_id
 
 DATABASE_ENV = "TASKFORCE_BENCH_DATABASE"
 TOKEN_ENV = "TASKFORCE_API_TOKEN"
+# "0": writes wait for SQLite's lock in its busy handler instead of taking turns in the process.
+WRITE_TURNS_ENV = "TASKFORCE_BENCH_WRITE_TURNS"
 POOL_SIZE = 32  # connections (each an aiosqlite thread); with the overflow, as many as the threads of (a)
 POOL_OVERFLOW = 8
 JSON = "application/json"
@@ -75,8 +78,9 @@ def async_engine(path: Path) -> AsyncEngine:
 class AsyncApi:
     """The three routes over one async engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, write_turns: bool = True) -> None:
         self.engine = engine
+        self.write_turns = write_turns
         self.writer = engine.execution_options(**{db.WRITE_OPTION: True})
         self._write_turn = asyncio.Lock()  # Store.writing(): one write transaction at a time
         self.tasks = ENTITIES["task"]
@@ -88,6 +92,10 @@ class AsyncApi:
         try:
             if not write:
                 async with AsyncSession(self.engine, expire_on_commit=False) as session, session.begin():
+                    yield session
+                return
+            if not self.write_turns:
+                async with AsyncSession(self.writer, expire_on_commit=False) as session, session.begin():
                     yield session
                 return
             try:
@@ -165,8 +173,8 @@ class AsyncApi:
         return Response(body, media_type=JSON)
 
 
-def create_app(engine: AsyncEngine, *, token: str) -> FastAPI:
-    api = AsyncApi(engine)
+def create_app(engine: AsyncEngine, *, token: str, write_turns: bool = True) -> FastAPI:
+    api = AsyncApi(engine, write_turns=write_turns)
     app = FastAPI(title="Taskforce API (AsyncSession prototype)")
 
     @app.post("/users/", status_code=201)
@@ -195,4 +203,5 @@ def app_from_environment() -> FastAPI:
     path = Path(os.environ[DATABASE_ENV])
     Store.open(db.sqlite_url(path)).close()
     sys.setswitchinterval(0.001)  # as `taskforce serve` sets it
-    return create_app(async_engine(path), token=os.environ[TOKEN_ENV])
+    write_turns = os.environ.get(WRITE_TURNS_ENV, "1") != "0"
+    return create_app(async_engine(path), token=os.environ[TOKEN_ENV], write_turns=write_turns)
