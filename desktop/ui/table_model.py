@@ -21,6 +21,7 @@ from desktop.store.entities import Align
 from desktop.store.fields import distinct_names
 from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Query, Result, TableCore, TableEvents
 from desktop.ui.columns import Column, Kind, display_text, entity_columns, tooltip_text
+from desktop.ui.loading import run_off_gui_thread
 
 __all__ = ["MAX_WINDOWS", "PLACEHOLDER", "WINDOW_ROWS", "EntityTableModel", "Query", "Updater"]
 
@@ -50,7 +51,8 @@ class _StoreUpdater:
         self._store = store
 
     def update(self, entity_name: str, row_id: int, patch: Mapping[str, Any]) -> SQLModel:
-        updated: SQLModel = self._store.repository(entity_name).update(row_id, patch)
+        repository = self._store.repository(entity_name)
+        updated: SQLModel = run_off_gui_thread(lambda: repository.update(row_id, patch))
         return updated
 
 
