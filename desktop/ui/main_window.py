@@ -35,7 +35,7 @@ from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
-from desktop.ui.loading import wait_for_queries
+from desktop.ui.loading import opening_text, run_off_gui_thread, wait_for_queries
 from desktop.ui.local_api import install_local_api
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
@@ -504,7 +504,7 @@ class MainWindow(QMainWindow):
             self.show_error(error.message)
             return
         try:
-            store = Store.open(url)
+            store = run_off_gui_thread(lambda: Store.open(url), parent=self, busy=opening_text(url))
         except TaskforceError as error:
             if lock is not None:
                 lock.release()
@@ -555,8 +555,9 @@ class MainWindow(QMainWindow):
             view.empty_state.sample_button.setEnabled(writable)
 
     def load_sample_data(self) -> None:
+        store = self.store
         try:
-            load_sample_data(self.store)
+            run_off_gui_thread(lambda: load_sample_data(store), parent=self, busy="Loading the sample data…")
         except TaskforceError as error:
             self.show_error(error.message)
         finally:
