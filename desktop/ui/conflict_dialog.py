@@ -54,7 +54,9 @@ class ConflictDialog(QDialog):
         yours: Mapping[str, Any],
         parent: QWidget | None = None,
         describe: Callable[[str, Any], str] | None = None,
+        only: tuple[str, ...] = (),
     ) -> None:
+        """only: the fields in conflict, where the edit was merged (the others are shown otherwise)."""
         super().__init__(parent)
         self.setObjectName("ConflictDialog")
         self.setWindowTitle(f"{entity.label} changed elsewhere")
@@ -66,7 +68,7 @@ class ConflictDialog(QDialog):
         )
         intro.setObjectName("conflictText")
         intro.setWordWrap(True)
-        fields = [name for name in yours if name in entity.update.model_fields]
+        fields = [name for name in (only or yours) if name in entity.update.model_fields]
         self.table = QTableWidget(len(fields), 3, self)
         self.table.setObjectName("conflictTable")
         self.table.setHorizontalHeaderLabels(["Field", "Their value (saved)", "Your value"])
@@ -137,8 +139,9 @@ class ConflictDialog(QDialog):
         theirs: SQLModel,
         yours: Mapping[str, Any],
         describe: Callable[[str, Any], str] | None = None,
+        only: tuple[str, ...] = (),
     ) -> ConflictChoice:
-        dialog = cls(entity, theirs, yours, parent, describe)
+        dialog = cls(entity, theirs, yours, parent, describe, only)
         dialog.exec()
         return dialog.choice
 
@@ -192,7 +195,7 @@ def save_resolving_conflicts(
         except ConflictError as conflict:
             read_names = partial(reference_describer, store, entity, conflict.current, patch)
             describe = run_off_gui_thread(read_names, parent=parent, busy="Reading…")
-            choice = ConflictDialog.ask(parent, entity, conflict.current, patch, describe)
+            choice = ConflictDialog.ask(parent, entity, conflict.current, patch, describe, conflict.fields)
             if choice is ConflictChoice.OVERWRITE:
                 expected = int(conflict.current.version)
                 continue
