@@ -32,6 +32,7 @@ from desktop.store.driver_errors import classify
 from desktop.store.entities import ENTITIES, Entity
 from desktop.store.events import Change
 from desktop.store.search import matches_nothing, server_folding, sqlite_clause
+from desktop.store.search_index import INDEXED_COLUMNS, postgresql_candidates, sqlite_candidates
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -258,8 +259,23 @@ class Repository(Generic[R]):
             else:
                 folding = server_folding(self._store.engine)
                 clauses = [folding.clause(column, text) for column in columns]
+            candidates = self._indexed_candidates(columns, text)
+            if candidates is not None:
+                stmt = stmt.where(candidates)
             stmt = stmt.where(sa.or_(*clauses))
         return stmt
+
+    def _indexed_candidates(
+        self, columns: Sequence[sa.ColumnElement[Any]], text: str
+    ) -> sa.ColumnElement[bool] | None:
+        """The rows a trigram index finds for the text, a superset of the matches; None: no index serves."""
+        if self.entity.search_columns != INDEXED_COLUMNS.get(self._table.name):
+            return None
+        if self._store.backend == "sqlite":
+            return sqlite_candidates(self._table.name, self._table.c.id, text)
+        if self._store.backend == "postgresql":
+            return postgresql_candidates(self._store.engine, self._table.name, columns, text)
+        return None
 
     def _filter_clause(self, name: str, value: Any) -> sa.ColumnElement[bool]:
         """A filter's clause. A value of the wrong kind (owner_id="abc", min_price=nan) is refused
