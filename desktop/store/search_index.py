@@ -51,7 +51,7 @@ class IndexFolding:
         # by each character of their folding: a run holding such a character, where the folding
         # could stand in the text, may not be in the index as it is in the text.
         self._readings: dict[str, list[str]] = {}
-        for char in cased_characters():
+        for char in {*cased_characters(), *folded}:
             reading = char.casefold()
             if reading != folded.get(char, char):
                 for part in set(reading):
@@ -84,11 +84,12 @@ class IndexFolding:
 def sqlite_folding() -> IndexFolding:
     """How this SQLite's FTS5 trigram tokenizer folds: asked of the library itself, in memory.
 
-    Only characters that case rules change can fold (tests check every code point). The
-    tokenizer reads a text of them all, and the first character of the trigram at each position
-    is what the character there folded to. A few milliseconds, once per process.
+    Only characters that case rules change can fold, and SQLite reads the noncharacters U+FFFE
+    and U+FFFF as U+FFFD (tests check every code point). The tokenizer reads a text of them all,
+    and the first character of the trigram at each position is what the character there folded
+    to. A few milliseconds, once per process.
     """
-    chars = cased_characters()
+    chars = cased_characters() + "\ufffe\uffff"
     with closing(sqlite3.connect(":memory:")) as connection:
         connection.execute("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize='trigram')")
         connection.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, 'instance')")
@@ -108,7 +109,7 @@ def sqlite_candidates(
         return None
     index = f"{table}_search"
     phrases = " AND ".join('"' + run.replace('"', '""') + '"' for run in runs)
-    rows = sa.select(sa.literal_column("rowid")).select_from(sa.table(index))
+    rows: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(sa.table(index))
     rows = rows.where(sa.literal_column(index).op("MATCH")(sa.literal(phrases)))
     return row_id.in_(rows.scalar_subquery())
 
