@@ -128,7 +128,9 @@ def known_revisions() -> set[str]:
 SEARCH_INDEX_NAME = re.compile(r"^(?:\w+_search(?:_data|_idx|_docsize|_config|_content)?|ix_\w+_trigram)$")
 
 
-def compared_by_autogenerate(item: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+def compared_by_autogenerate(
+    item: object, name: str | None, kind: str, reflected: bool, compare_to: object
+) -> bool:
     """Alembic's include_object: the search indexes (FTS5 tables, trigram indexes) are made by
     their revision in SQL the models do not describe, so autogenerate leaves them alone."""
     return not (reflected and compare_to is None and name is not None and SEARCH_INDEX_NAME.match(name))

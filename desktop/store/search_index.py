@@ -98,10 +98,8 @@ def sqlite_folding() -> IndexFolding:
     return IndexFolding({char: term[0] for char, term in zip(chars, terms, strict=True) if term[0] != char})
 
 
-def sqlite_candidates(
-    table: str, row_id: sa.ColumnElement[Any], search: str
-) -> sa.ColumnElement[bool] | None:
-    """row_id IN (the rows of the table's FTS5 index holding every sure run), or None: scan."""
+def sqlite_candidates(table: str, search: str) -> sa.Select[Any] | None:
+    """The rowids the table's FTS5 index finds for every sure run of the text, or None: scan."""
     if table not in INDEXED_COLUMNS:
         return None
     runs = sqlite_folding().runs(search.casefold())
@@ -110,8 +108,7 @@ def sqlite_candidates(
     index = f"{table}_search"
     phrases = " AND ".join('"' + run.replace('"', '""') + '"' for run in runs)
     rows: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(sa.table(index))
-    rows = rows.where(sa.literal_column(index).op("MATCH")(sa.literal(phrases)))
-    return row_id.in_(rows.scalar_subquery())
+    return rows.where(sa.literal_column(index).op("MATCH")(sa.literal(phrases)))
 
 
 _server_foldings: weakref.WeakKeyDictionary[Engine, IndexFolding | None] = weakref.WeakKeyDictionary()
