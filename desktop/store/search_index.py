@@ -99,14 +99,16 @@ def sqlite_folding() -> IndexFolding:
 
 
 def sqlite_candidates(table: str, search: str) -> sa.Select[Any] | None:
-    """The rowids the table's FTS5 index finds for every sure run of the text, or None: scan."""
+    """The rowids the table's FTS5 index finds for every trigram of every sure run of the text, or
+    None: scan. The index knows which rows hold a trigram, not where (detail=none)."""
     if table not in INDEXED_COLUMNS:
         return None
     runs = sqlite_folding().runs(search.casefold())
     if not runs:
         return None
     index = f"{table}_search"
-    phrases = " AND ".join('"' + run.replace('"', '""') + '"' for run in runs)
+    trigrams = {run[i : i + TRIGRAM] for run in runs for i in range(len(run) - TRIGRAM + 1)}
+    phrases = " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in sorted(trigrams))
     rows: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(sa.table(index))
     return rows.where(sa.literal_column(index).op("MATCH")(sa.literal(phrases)))
 

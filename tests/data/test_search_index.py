@@ -108,7 +108,7 @@ def test_a_search_that_an_index_serves_asks_it(store: Store) -> None:
         )
     )
     if indexed_store.backend == "sqlite":
-        assert "task_search MATCH '\"00042\"'" in sql, sql
+        assert """task_search MATCH '"000" AND "004" AND "042"'""" in sql, sql
     else:
         assert "ILIKE '%%00042%%'" in sql, sql
     short = str(
