@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from desktop import db
+from desktop import db, opening
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CHUNK = 50_000
@@ -322,7 +322,7 @@ def generate(
             raise SystemExit(f"{path} exists; pass --force to make it again")
     else:
         prepare_server_database(url, force=force)
-    engine = db.open_engine(url)
+    engine = opening.open_engine(url)
     migrated = time.perf_counter()
     try:
         backend = engine.dialect.name

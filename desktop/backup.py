@@ -1,9 +1,9 @@
 """Backups of a SQLite database: take, verify, keep by the retention policy, restore, and check.
 
 Backups live in a `backups` folder beside the database, one file each, named
-`<stem>-<UTC time>-<reason>.db`. A new backup is written to a temporary name, verified
-(it opens and passes integrity_check) and only then renamed into place; only after that are
-older backups rotated out. The retention policy, newest first:
+`<file name>-<UTC time>-<reason>.db` (`taskforce.db-20261201T093000Z-manual.db`). A new backup
+is written to a temporary name, verified (it opens and passes integrity_check) and only then
+renamed into place; only after that are older backups rotated out. The retention policy, newest first:
 
 - every backup of the last 2 days;
 - of older ones, the newest of each day, for the 7 most recent days that have a backup;
@@ -26,12 +26,16 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 
-from desktop import db
-from desktop.errors import BackupError, DatabaseOpenError
+from desktop import db, lock
+from desktop.errors import BackupError, DatabaseOpenError, TaskforceError
+from desktop.folders import make_private_dir
+from desktop.store.entities import ENTITIES, references_to
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +45,6 @@ KEEP_EVERY_BACKUP_FOR = timedelta(days=2)
 # (period, how many of the most recent periods that have a backup keep their newest one), applied in turn
 RETENTION_TIERS: tuple[tuple[str, int], ...] = (("day", 7), ("week", 4), ("month", 12))
 AUTOMATIC_BACKUP_EVERY = timedelta(days=1)
-TABLE_ORDER = ("task", "user", "hero", "team", "item")
-TABLE_LABELS = {"task": "tasks", "user": "users", "hero": "heroes", "team": "teams", "item": "items"}
-COUNT_SQL = {
-    "task": 'SELECT count(*) FROM "task"',
-    "user": 'SELECT count(*) FROM "user"',
-    "hero": 'SELECT count(*) FROM "hero"',
-    "team": 'SELECT count(*) FROM "team"',
-    "item": 'SELECT count(*) FROM "item"',
-}
 
 # Told how far a long copy is: (pages copied, pages in all); (0, 0) while a file is checked.
 Progress = Callable[[int, int], None]
@@ -101,19 +96,40 @@ def backups_dir(database: Path) -> Path:
     return database.parent / BACKUPS_DIRNAME
 
 
-def _pattern(database: Path) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(database.stem)}-(\d{{8}}T\d{{6}}Z)-([a-z0-9-]+)\.db$")
+def _pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(prefix)}-(\d{{8}}T\d{{6}}Z)-([a-z0-9-]+)\.db$")
+
+
+COMPANION_ENDINGS = ("-wal", "-shm", "-journal", ".lock")
+
+
+def _owns_old_names(database: Path) -> bool:
+    """Whether backups named the old way, after the stem (`taskforce-<time>-<reason>.db`), are this
+    database's: only when no other file in its folder has that stem (data.db beside data.sqlite)."""
+    for entry in database.parent.iterdir():
+        if entry.name == database.name or entry.name.endswith(COMPANION_ENDINGS):
+            continue
+        if entry.stem == database.stem and entry.is_file():
+            return False
+    return True
 
 
 def list_backups(database: Path) -> list[BackupInfo]:
-    """This database's backups, newest first."""
+    """This database's backups, newest first.
+
+    Backups are named after the whole file name (`taskforce.db-<time>-<reason>.db`), so that two
+    databases with one stem in one folder never share them. Those named after the stem alone, as
+    older versions did, count where they cannot be another database's (_owns_old_names).
+    """
     folder = backups_dir(database)
     if not folder.is_dir():
         return []
-    pattern = _pattern(database)
+    patterns = [_pattern(database.name)]
+    if _owns_old_names(database):
+        patterns.append(_pattern(database.stem))
     found = []
     for entry in folder.iterdir():
-        match = pattern.match(entry.name)
+        match = next((m for m in (p.match(entry.name) for p in patterns) if m is not None), None)
         if match is None or not entry.is_file():
             continue
         created = datetime.strptime(match.group(1), STAMP_FORMAT).replace(tzinfo=UTC)
@@ -133,12 +149,12 @@ def _unused_path(folder: Path, name: str, extension: str = "") -> Path:
 
 def _new_backup_path(database: Path, reason: str, now: datetime) -> Path:
     stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
-    return _unused_path(backups_dir(database), f"{database.stem}-{stamp}-{reason}", ".db")
+    return _unused_path(backups_dir(database), f"{database.name}-{stamp}-{reason}", ".db")
 
 
 def _prepare_backups_dir(database: Path) -> Path:
     folder = backups_dir(database)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(folder)
     return folder
 
 
@@ -158,17 +174,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextmanager
-def read_only_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection that cannot write to the file (but reads what its write-ahead log holds)."""
-    with closing(sqlite3.connect(db.read_only_uri(path), uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)) as c:
-        yield c
-
-
-@contextmanager
 def live_connection(database: Path) -> Iterator[sqlite3.Connection]:
     """A connection to a healthy database we only read; being a writer it tidies the -wal away on close."""
     if not db.can_write(database):
-        with read_only_connection(database) as connection:
+        read_only = db.read_only_uri(database)
+        with closing(sqlite3.connect(read_only, uri=True, timeout=db.BUSY_TIMEOUT_MS / 1000)) as connection:
             yield connection
         return
     with closing(sqlite3.connect(database, timeout=db.BUSY_TIMEOUT_MS / 1000)) as connection:
@@ -178,33 +188,29 @@ def live_connection(database: Path) -> Iterator[sqlite3.Connection]:
 # --- verifying and counting ----------------------------------------------------
 
 
-def _integrity_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
-    rows = connection.execute(pragma).fetchall()
-    messages = [str(row[0]) for row in rows]
-    return [] if messages == ["ok"] else messages
+def _count_sql(table: sa.Table) -> str:
+    return str(sa.select(sa.func.count()).select_from(table).compile(dialect=sqlite_dialect.dialect()))
 
 
 def _counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Rows per entity whose table the file holds, in the registry's order."""
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return {
-        name: int(connection.execute(COUNT_SQL[name]).fetchone()[0]) for name in TABLE_ORDER if name in tables
+        name: int(connection.execute(_count_sql(entity.sa_table)).fetchone()[0])
+        for name, entity in ENTITIES.items()
+        if entity.sa_table.name in tables
     }
 
 
 def describe_counts(counts: dict[str, int]) -> str:
     """ "6 tasks, 1 user, 0 heroes, …" """
-    return ", ".join(
-        f"{counts[name]} {name if counts[name] == 1 else TABLE_LABELS[name]}"
-        for name in TABLE_ORDER
-        if name in counts
-    )
+    return ", ".join(entity.count_label(counts[name]) for name, entity in ENTITIES.items() if name in counts)
 
 
 def row_counts(path: Path) -> dict[str, int]:
     """How many rows each table of a database file holds."""
     try:
-        with read_only_connection(path) as connection:
-            return _counts(connection)
+        return db.read_quietly(path, _counts)
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path.name} cannot be read: {error}.") from error
 
@@ -215,20 +221,27 @@ def verify(path: Path) -> dict[str, int]:
     Good means: an SQLite file that opens, passes integrity_check, holds Taskforce's tables and
     was not written by a newer Taskforce.
     """
-    if not path.is_file() or path.stat().st_size == 0:
-        raise BackupError(f"{path.name} is missing or empty.")
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder, not a backup file.")
+    if not path.exists():
+        raise BackupError(f"There is no file {path}.")
+    if path.stat().st_size == 0:
+        raise BackupError(f"{path.name} is empty.")
     try:
         db.inspect_sqlite_file(path)
-    except DatabaseOpenError as error:
-        raise BackupError(str(error)) from error
-    try:
-        with read_only_connection(path) as connection:
-            problems = _integrity_problems(connection, "PRAGMA integrity_check")
-            if problems:
-                raise BackupError(f"{path.name} is damaged: {problems[0]}")
-            counts = _counts(connection)
+        return db.read_quietly(path, lambda connection: _verified_counts(path, connection))
+    except TaskforceError as error:
+        raise BackupError(error.message) from error
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path.name} cannot be read as a database: {error}.") from error
+
+
+def _verified_counts(path: Path, connection: sqlite3.Connection) -> dict[str, int]:
+    problems = db.integrity_problems(connection, "PRAGMA integrity_check")
+    if problems:
+        logger.warning("%s failed its integrity check: %s", path, "; ".join(problems))
+        raise BackupError(db.damaged_message(path.name, problems))
+    counts = _counts(connection)
     if not counts:
         raise BackupError(f"{path.name} holds no Taskforce data.")
     return counts
@@ -286,10 +299,39 @@ def _share(progress: Progress | None, part: int, parts: int) -> Progress | None:
 def create_backup(
     database: Path, reason: str = MANUAL, *, now: datetime | None = None, progress: Progress | None = None
 ) -> BackupInfo:
-    """Back up now: copy, verify, then rotate older backups out by the retention policy."""
+    """Back up now: copy, verify, then rotate older backups out by the retention policy.
+
+    Holds the database lock shared meanwhile, so the file is not replaced under the copy.
+    """
+    with _in_use(database):
+        return _create_backup(database, reason, now=now, progress=progress)
+
+
+@contextmanager
+def _in_use(database: Path) -> Iterator[None]:
+    """The database lock, shared, for as long as the block runs (none where no lock file can be made)."""
+    held = lock.database_lock(database) if database.parent.is_dir() else None
+    try:
+        yield
+    finally:
+        if held is not None:
+            held.release()
+
+
+def _create_backup(
+    database: Path, reason: str, *, now: datetime | None = None, progress: Progress | None = None
+) -> BackupInfo:
     now = now or datetime.now(UTC)
     if not database.is_file():
         raise BackupError(f"There is no database at {database} to back up.")
+    try:
+        # Checked without writing before the copy opens it for writing: a file Taskforce refuses
+        # stays byte for byte as it is, and gets no -wal or -shm beside it.
+        revision = db.inspect_sqlite_file(database)
+    except TaskforceError as error:
+        raise BackupError(f"Not backed up: {error.message}") from error
+    if revision is None:
+        raise BackupError(f"Not backed up: {database.name} is empty, there is nothing to back up yet.")
     try:
         folder = _prepare_backups_dir(database)
     except OSError as error:
@@ -297,6 +339,7 @@ def create_backup(
             f"The backup failed: the folder for backups, {backups_dir(database)}, cannot be made "
             f"({error.strerror or error})."
         ) from error
+    _check_room_for_a_copy(database, folder)
     final = _new_backup_path(database, reason, now)
     partial = folder / f".{final.name}.partial"
     try:
@@ -313,6 +356,21 @@ def create_backup(
     logger.info("Backed up %s to %s", database, final)
     rotate(database, now=now, keep=final)
     return info
+
+
+def _check_room_for_a_copy(database: Path, folder: Path) -> None:
+    """Refuse before the copy opens the file (leaving a -wal and -shm behind) when it cannot fit."""
+    wal = database.with_name(database.name + "-wal")
+    needed = database.stat().st_size + (wal.stat().st_size if wal.exists() else 0) + db.SHM_BYTES
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if free < needed:
+        raise BackupError(
+            f"The backup failed, older backups were kept: the disk is full ({free:,} bytes free, "
+            f"{needed:,} needed)."
+        )
 
 
 def _stamp(moment: datetime) -> datetime:
@@ -513,18 +571,37 @@ def _retire_write_ahead_log(database: Path, *, checkpoint: bool) -> None:
 def restore(
     database: Path, chosen: Path, *, now: datetime | None = None, progress: Progress | None = None
 ) -> Path | None:
-    """Replace the database with a backup. Nothing may have the database open.
+    """Replace the database with a backup, once nothing else has it open.
 
-    The chosen file is verified first; the current file is kept (as a verified backup, or copied
-    aside byte for byte when it is damaged); then the new file takes its place in one atomic rename.
+    Holds the database lock exclusively meanwhile: it waits up to lock.REPLACE_WAIT_SECONDS for the
+    stores, backups and checks of other programs to let go of the file, and raises DatabaseInUseError
+    ("close the other program first") when they do not; stores opened meanwhile wait for it. So every
+    save another program was told succeeded is in the data kept before the restore, or comes after it.
     Returns where the previous data went (None when there was none).
     """
-    now = now or datetime.now(UTC)
     _checking(progress)
     # Its connections must be gone before the file and its write-ahead log are replaced.
     wait_for_background_backup(database)
     verify(chosen)
-    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(database.parent)
+    held = lock.database_lock(database, exclusive=True)
+    try:
+        return restore_locked(database, chosen, now=now, progress=progress)
+    finally:
+        if held is not None:
+            held.release()
+
+
+def restore_locked(
+    database: Path, chosen: Path, *, now: datetime | None = None, progress: Progress | None = None
+) -> Path | None:
+    """restore() for a caller that holds the database lock exclusively.
+
+    The chosen file is verified first; the current file is kept (as a verified backup, or copied
+    aside byte for byte when it is damaged); then the new file takes its place in one atomic rename.
+    """
+    now = now or datetime.now(UTC)
+    verify(chosen)
     incoming = database.with_name(f".{database.name}.restoring")
     incoming.unlink(missing_ok=True)
     try:
@@ -539,7 +616,7 @@ def restore(
             except DatabaseOpenError:
                 healthy = False
             if healthy and _has_rows(database):
-                previous = create_backup(
+                previous = _create_backup(
                     database, BEFORE_RESTORE, now=now, progress=_share(progress, 1, 2)
                 ).path
             elif not healthy:
@@ -561,17 +638,18 @@ def restore(
 def check_file(path: Path) -> CheckReport:
     """integrity_check and foreign_key_check on a SQLite file, without writing to it."""
     try:
-        db.inspect_sqlite_file(path)
-        with read_only_connection(path) as connection:
-            damage = _integrity_problems(connection, "PRAGMA integrity_check")
-            dangling = connection.execute("PRAGMA foreign_key_check").fetchall()
-            counts = _counts(connection)
+        with _in_use(path):
+            db.inspect_sqlite_file(path)
+            damage, dangling, counts = db.read_quietly(path, _check_contents)
     except DatabaseOpenError as error:
-        return CheckReport(False, str(error), [_restore_hint()])
+        return CheckReport(False, error.message, [_restore_hint()])
+    except TaskforceError as error:  # unreadable, or a full disk: the file itself may be fine
+        return CheckReport(False, error.message)
     except sqlite3.DatabaseError as error:
         return CheckReport(False, f"{path.name} cannot be read as a database: {error}.", [_restore_hint()])
     details = []
     if damage:
+        logger.warning("%s failed its integrity check: %s", path, "; ".join(damage))
         details.append(f"The file is damaged ({len(damage)} problems found), for example: {damage[0]}")
     by_table: dict[tuple[str, str], list[int]] = {}
     for table, rowid, parent, _fk in dangling:
@@ -581,30 +659,33 @@ def check_file(path: Path) -> CheckReport:
     return _report(path.name, details, counts)
 
 
+def _check_contents(connection: sqlite3.Connection) -> tuple[list[str], list[Any], dict[str, int]]:
+    damage = db.integrity_problems(connection, "PRAGMA integrity_check")
+    dangling = connection.execute("PRAGMA foreign_key_check").fetchall()
+    return damage, dangling, _counts(connection)
+
+
 def check_server(engine: Engine) -> CheckReport:
     """On PostgreSQL and MariaDB the server looks after its storage; this checks the references."""
-    from desktop.store.entities import ENTITIES
-
     details = []
     counts: dict[str, int] = {}
     with engine.connect() as connection:
-        for name in TABLE_ORDER:
-            table = ENTITIES[name].sa_table
-            counts[name] = int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-        for entity in ENTITIES.values():
+        for name, entity in ENTITIES.items():
             table = entity.sa_table
-            for reference in entity.references:
-                target = ENTITIES[reference.target].sa_table.alias("target")
-                fk = table.c[reference.field]
-                stmt = (
-                    sa.select(table.c.id)
-                    .outerjoin(target, fk == target.c.id)
-                    .where(fk.is_not(None), target.c.id.is_(None))
-                    .order_by(table.c.id)
-                )
-                ids = [int(row[0]) for row in connection.execute(stmt)]
-                if ids:
-                    details.append(_dangling_sentence(entity.name, reference.target, ids))
+            counts[name] = int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+        for entity, reference in references_to():
+            table = entity.sa_table
+            target = ENTITIES[reference.target].sa_table.alias("target")
+            fk = table.c[reference.field]
+            stmt = (
+                sa.select(table.c.id)
+                .outerjoin(target, fk == target.c.id)
+                .where(fk.is_not(None), target.c.id.is_(None))
+                .order_by(table.c.id)
+            )
+            ids = [int(row[0]) for row in connection.execute(stmt)]
+            if ids:
+                details.append(_dangling_sentence(entity.name, reference.target, ids))
     return _report(db.mask_url(engine.url), details, counts)
 
 
@@ -612,7 +693,7 @@ def _dangling_sentence(table: str, parent: str, ids: Sequence[int]) -> str:
     shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
     if len(ids) == 1:
         return f"1 {table} refers to a {parent} that does not exist (id {shown})."
-    noun = TABLE_LABELS.get(table, table)
+    noun = next((e.plural for e in ENTITIES.values() if table in (e.name, e.sa_table.name)), table)
     return f"{len(ids)} {noun} refer to a {parent} that does not exist (ids {shown})."
 
 
@@ -623,5 +704,7 @@ def _restore_hint() -> str:
 def _report(name: str, details: list[str], counts: dict[str, int]) -> CheckReport:
     if details:
         return CheckReport(False, f"{name} has problems:", [*details, _restore_hint()], counts)
+    if not counts:
+        return CheckReport(True, f"{name} is empty: it holds no Taskforce data yet.", [], counts)
     summary = f"{name} is in good order: nothing is damaged and every reference points at an existing row."
     return CheckReport(True, summary, [f"It holds {describe_counts(counts)}."], counts)

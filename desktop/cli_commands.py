@@ -9,6 +9,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.backup import CheckReport
 
 CommandSpec = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
@@ -27,18 +31,31 @@ def _database_url(args: argparse.Namespace) -> str:
     return str(getattr(args, "database_url", None) or db.default_database_url())
 
 
-def _database_file(args: argparse.Namespace) -> Path | None:
-    """The SQLite file the command works on; None (and a message) for a server database."""
+IN_MEMORY = "is an in-memory database: it is empty when it opens and gone when the program ends."
+
+
+SERVER = "server"
+
+
+def _database(args: argparse.Namespace) -> Path | str | None:
+    """The SQLite file the command works on, or SERVER for a server database; None (and a message)
+    for a URL that is not one, or an in-memory database."""
     from desktop import db
+    from desktop.errors import DatabaseOpenError
 
     url = _database_url(args)
-    path = db.sqlite_path(url)
-    if path is None:
-        _complain(
-            f"{db.mask_url(url)} is a server database: back it up and restore it with the server's "
-            "own tools (pg_dump / pg_restore, mariadb-dump)."
-        )
-    return path
+    try:
+        parsed = db.parse_url(url)
+    except DatabaseOpenError as error:
+        _complain(error.message)
+        return None
+    path = db.sqlite_path(parsed)
+    if path is not None:
+        return path
+    if parsed.get_backend_name() == "sqlite":
+        _complain(f"{db.mask_url(url)} {IN_MEMORY}")
+        return None
+    return SERVER
 
 
 # --- backup ------------------------------------------------------------------------------------------
@@ -49,16 +66,16 @@ def _backup_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from desktop import backup, db
+    from desktop import backup
     from desktop.errors import TaskforceError
 
-    if db.sqlite_path(_database_url(args)) is None:
+    path = _database(args)
+    if path is None:
+        return 2
+    if not isinstance(path, Path):
         from desktop.transfer.cli import back_up_server_command
 
         return back_up_server_command(args)
-    path = _database_file(args)
-    if path is None:
-        return 2
     if args.list:
         backups = backup.list_backups(path)
         if not backups:
@@ -86,20 +103,21 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from desktop import backup, db
+    from desktop import backup
     from desktop.errors import TaskforceError
-    from desktop.ui.file_lock import single_instance_lock
+    from desktop.lock import single_instance_lock
 
-    if db.sqlite_path(_database_url(args)) is None:
+    path = _database(args)
+    if path is None:
+        return 2
+    if not isinstance(path, Path):
         from desktop.transfer.cli import restore_server_command
 
         return restore_server_command(args)
-    path = _database_file(args)
-    if path is None:
-        return 2
     chosen = Path(args.file).expanduser().resolve()
     try:
-        # Held until the restore is done: no window may open the file meanwhile.
+        # Held until the restore is done: no window may open the file meanwhile. The restore itself
+        # waits for other programs that use the file (the database lock) and refuses when they stay.
         lock = single_instance_lock(path)
     except TaskforceError as error:
         _complain(error.message)
@@ -111,7 +129,7 @@ def run_restore(args: argparse.Namespace) -> int:
         return 1
     finally:
         if lock is not None:
-            lock.unlock()
+            lock.release()
     _say(f"Restored {path} from {chosen}.")
     if previous is not None:
         _say(f"The data it held before is kept in {previous}")
@@ -126,28 +144,55 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    import sqlalchemy as sa
-
     from desktop import backup, db
+    from desktop.errors import TaskforceError
 
     url = _database_url(args)
-    path = db.sqlite_path(url)
+    try:
+        parsed = db.parse_url(url)
+    except TaskforceError as error:
+        _complain(error.message)
+        return 2
+    path = db.sqlite_path(parsed)
     if path is not None:
+        if path.is_dir():
+            _complain(f"{path} is a folder, not a database file.")
+            return 1
         if not path.is_file():
             _complain(f"There is no database at {path}.")
             return 1
         report = backup.check_file(path)
+    elif parsed.get_backend_name() == "sqlite":
+        _complain(f"{db.mask_url(url)} {IN_MEMORY}")
+        return 2
     else:
-        engine = db.create_engine(url)
-        try:
-            report = backup.check_server(engine)
-        except sa.exc.SQLAlchemyError as error:
-            _complain(f"Cannot check {db.mask_url(url)}: {getattr(error, 'orig', None) or error}")
+        reached = _check_server(url)
+        if reached is None:
             return 1
-        finally:
-            engine.dispose()
+        report = reached
     _say(report.text)
     return 0 if report.ok else 1
+
+
+def _check_server(url: str) -> CheckReport | None:
+    """The check of a server database; None (and a message) when it cannot be reached or used."""
+    import sqlalchemy as sa
+
+    from desktop import backup, db
+    from desktop.errors import TaskforceError
+
+    try:
+        engine = db.create_engine(url)
+    except TaskforceError as error:
+        _complain(error.message)
+        return None
+    try:
+        return backup.check_server(engine)
+    except sa.exc.SQLAlchemyError as error:
+        _complain(f"Cannot check {db.mask_url(url)}: {getattr(error, 'orig', None) or error}")
+        return None
+    finally:
+        engine.dispose()
 
 
 SAFETY_COMMANDS: list[CommandSpec] = [

@@ -1,24 +1,31 @@
-"""Engines from URLs, SQLite pragmas, the data directory and migrate-on-open."""
+"""Engines from URLs, SQLite pragmas, the data directory, checks of files and migrations."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 import sqlite3
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from desktop.errors import DatabaseOpenError, TaskforceError
+from desktop.errors import DatabaseOpenError, StorageError, StorageKind, TaskforceError
+from desktop.folders import make_private_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The Alembic revisions in order, oldest first (tests/data/test_migrations.py checks this against
 # migrations/versions). Knowing them here lets a database already at the head open without
@@ -34,7 +41,6 @@ APP_NAME = "Taskforce"
 DATABASE_FILENAME = "taskforce.db"
 BUSY_TIMEOUT_MS = 5_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
-OUR_TABLES = frozenset({"hero", "team", "item", "user", "task"})
 
 
 def data_dir() -> Path:
@@ -75,26 +81,56 @@ def mask_url(url: str | URL) -> str:
     hidden = {key: "***" for key in parsed.query if key.lower() in PASSWORD_QUERY_KEYS}
     if hidden:
         parsed = parsed.update_query_dict(hidden)
+    if parsed.host and "@" in parsed.host:
+        # An "@" in the password, not written as %40: what the parser took for the host starts with
+        # the rest of the password.
+        parsed = parsed.set(password="***", host=parsed.host.rpartition("@")[2])
     return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
+URL_EXAMPLES = (
+    "sqlite:////path/to/taskforce.db, postgresql+psycopg://user:password@host/database or "
+    "mysql+pymysql://user:password@host/database"
+)
+
+
+def parse_url(url: str | URL) -> URL:
+    """The URL, parsed; DatabaseOpenError, in plain words, when it is not a database URL."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as error:
+        # Not shown: a URL that cannot be parsed cannot be told apart from its password either.
+        raise DatabaseOpenError(
+            f"Not a database URL. Taskforce takes URLs such as {URL_EXAMPLES}."
+        ) from error
+    if parsed.host and "@" in parsed.host:
+        raise DatabaseOpenError(f'The password in {mask_url(parsed)} holds an "@": write it as %40 in a URL.')
+    try:
+        parsed.get_dialect()
+    except (sa.exc.NoSuchModuleError, ImportError) as error:
+        raise _unknown_database(parsed) from error
+    return parsed
+
+
+def _unknown_database(parsed: URL) -> DatabaseOpenError:
+    return DatabaseOpenError(
+        f"Taskforce cannot open {parsed.drivername} databases ({mask_url(parsed)}). "
+        f"It takes URLs such as {URL_EXAMPLES}."
+    )
+
+
 def sqlite_path(url: str | URL) -> Path | None:
-    """The file behind a SQLite URL, or None for servers and in-memory databases."""
-    parsed = make_url(url)
+    """The file behind a SQLite URL, or None for servers and in-memory databases.
+
+    Raises DatabaseOpenError for a URL that is not one (parse_url).
+    """
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
         return None
     return Path(database).expanduser().resolve()
-
-
-def database_file(url: str) -> Path | None:
-    """The SQLite file a URL names, or None (a server, or text that is no URL: opening it will say so)."""
-    try:
-        return sqlite_path(url)
-    except sa.exc.ArgumentError:
-        return None
 
 
 def migrations_dir() -> Path:
@@ -192,7 +228,14 @@ def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> E
 
     read_only (SQLite files) opens the file so that nothing can be written to it.
     """
-    parsed = make_url(url)
+    parsed = parse_url(url)
+    try:
+        return _create_engine(parsed, echo=echo, read_only=read_only)
+    except (sa.exc.NoSuchModuleError, ImportError) as error:  # a driver that is not installed
+        raise _unknown_database(parsed) from error
+
+
+def _create_engine(parsed: URL, *, echo: bool, read_only: bool) -> Engine:
     backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {"echo": echo}
     if backend == "sqlite":
@@ -219,16 +262,41 @@ def create_engine(url: str, *, echo: bool = False, read_only: bool = False) -> E
 
 def prepare_sqlite_file(path: Path) -> None:
     """Create the directory (0700) and an empty file (0600) so the data is private from the start."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path.parent)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)
 
 
 def can_write(path: Path) -> bool:
-    """Whether this process may change the file and create its -wal/-shm beside it."""
+    """Whether this process may change the file and its -wal/-shm, or create them beside it."""
     folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
-    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
+    file_ok = not path.exists() or os.access(path, os.W_OK)
+    companions_ok = all(not c.exists() or os.access(c, os.R_OK | os.W_OK) for c in _companions(path))
+    return folder_ok and file_ok and companions_ok
+
+
+def _companions(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def make_companions_writable(path: Path) -> None:
+    """Give a writable file's -wal and -shm back the file's own mode.
+
+    A read-only session leaves them behind with the mode of the file as it was then (SQLite copies
+    it); once the file may be written again, every save would fail on them. Changing a mode does
+    not disturb anyone who has them open. One that is not ours stays as it is: then the file opens
+    read-only (can_write).
+    """
+    if not path.exists() or not os.access(path, os.W_OK):
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    for companion in _companions(path):
+        if companion.exists() and not os.access(companion, os.R_OK | os.W_OK):
+            try:
+                companion.chmod(mode)
+            except OSError:
+                pass
 
 
 def read_only_location(path: Path) -> tuple[str, dict[str, str]]:
@@ -250,42 +318,133 @@ def read_only_uri(path: Path) -> str:
     return location + "?" + "&".join(f"{key}={value}" for key, value in options.items())
 
 
-@contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+def read_quietly(path: Path, read: Callable[[sqlite3.Connection], T]) -> T:
+    """read(connection) on a connection that cannot write the file, and that leaves nothing beside it.
+
+    A read-only connection to a write-ahead-log file creates its -wal and -shm, and cannot remove
+    them. A file with no -wal (nor -journal) beside it is not in use, so it is read as immutable,
+    which creates nothing; should it change meanwhile (another program opened it), it is read again
+    the usual way, as it is when it is in use.
+    """
     timeout = BUSY_TIMEOUT_MS / 1000
+    before = _idle_state(path)
+    if before is not None:
+        immutable = path.resolve().as_uri() + "?immutable=1"
+        try:
+            with closing(sqlite3.connect(immutable, uri=True, timeout=timeout)) as connection:
+                result = read(connection)
+        except (sqlite3.DatabaseError, TaskforceError):
+            if _idle_state(path) == before:
+                raise
+        else:
+            if _idle_state(path) == before:
+                return result
     with closing(sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout)) as connection:
-        yield connection
+        return read(connection)
+
+
+def _idle_state(path: Path) -> tuple[int, int, int] | None:
+    """The file's identity, size and time when no journal lies beside it (no one has it open); else None."""
+    for suffix in ("-wal", "-journal"):
+        if path.with_name(path.name + suffix).exists():
+            return None
+    try:
+        state = path.stat()
+    except OSError:
+        return None
+    return state.st_ino, state.st_size, state.st_mtime_ns
+
+
+def sqlite_error_code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code of an error (SQLITE_FULL, SQLITE_IOERR, …), 0 when unknown."""
+    return int(getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 10, 14, 26
+# Below this much free space an I/O error is taken for a full disk: SQLite needs room for its -shm.
+DISK_FULL_BYTES = 1024 * 1024
+
+
+# A connection to a write-ahead-log file needs this much room for the -shm it creates.
+SHM_BYTES = 64 * 1024
+
+
+def disk_is_full(path: Path, below: int = DISK_FULL_BYTES) -> bool:
+    """Whether the disk that holds `path` has less than `below` bytes free."""
+    try:
+        return shutil.disk_usage(path.parent).free < below
+    except OSError:
+        return False
+
+
+def disk_full_error(path: Path) -> StorageError:
+    return StorageError(
+        f"The disk that holds {path.name} is full: Taskforce cannot open it until there is space "
+        f"({path.parent}).",
+        kind=StorageKind.DISK_FULL,
+    )
 
 
 def inspect_sqlite_file(path: Path) -> str | None:
     """Check an existing file without writing to it; return its Alembic revision (None when empty).
 
     Raises DatabaseOpenError for a file that is not a SQLite database, is damaged,
-    is some other program's database, or was made by a newer Taskforce.
+    is some other program's database, or was made by a newer Taskforce; StorageError for a file
+    this person may not read, or a disk so full that the file cannot be read.
     """
     if not path.exists() or path.stat().st_size == 0:
         return None
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise DatabaseOpenError(f"{path.name} is not a Taskforce database (it is not an SQLite file).")
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    if not os.access(path, os.R_OK):
+        raise StorageError(
+            f"Taskforce may not read {path}: ask for permission to read it, or open another database."
+        )
     try:
-        with _read_only(path) as connection:
-            tables = {
-                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            revision = None
-            if "alembic_version" in tables:
-                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
-            if _needs_quick_check(path, revision):
-                status = connection.execute("PRAGMA quick_check").fetchone()
-                if not status or status[0] != "ok":
-                    problem = status[0] if status else "no answer"
-                    raise DatabaseOpenError(f"{path.name} is damaged: {problem}.")
+        revision, tables = read_quietly(path, lambda connection: _contents(path, connection))
     except sqlite3.DatabaseError as error:
+        code = sqlite_error_code(error)
+        if code == SQLITE_NOTADB:
+            raise DatabaseOpenError(
+                f"{path.name} is not a Taskforce database (it is not an SQLite file)."
+            ) from error
+        if code in (SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN) and disk_is_full(path):
+            raise disk_full_error(path) from error
+        if code == SQLITE_CORRUPT:
+            raise DatabaseOpenError(f"{path.name} is damaged: SQLite cannot read it.") from error
         raise DatabaseOpenError(f"{path.name} cannot be read as a database: {error}.") from error
     user_tables = {name for name in tables if not name.startswith("sqlite_")}
     return _checked_revision(path.name, user_tables, revision)
+
+
+def _contents(path: Path, connection: sqlite3.Connection) -> tuple[str | None, set[str]]:
+    """The schema revision and the tables of a file; DatabaseOpenError when its quick check fails."""
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    revision = None
+    if "alembic_version" in tables:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = row[0] if row else None
+    if _needs_quick_check(path, revision):
+        problems = integrity_problems(connection, "PRAGMA quick_check")
+        if problems:
+            log.warning("%s failed its quick check: %s", path, "; ".join(problems))
+            raise DatabaseOpenError(damaged_message(path.name, problems))
+    return revision, tables
+
+
+def integrity_problems(connection: sqlite3.Connection, pragma: str) -> list[str]:
+    """What integrity_check or quick_check found, one problem a line; empty when the file is sound."""
+    rows = connection.execute(pragma).fetchall()
+    lines = [line for row in rows for line in str(row[0]).splitlines()]
+    if lines == ["ok"]:
+        return []
+    return [line for line in lines if line and not line.startswith("*** in database")]
+
+
+def damaged_message(name: str, problems: list[str]) -> str:
+    """One plain sentence; the problems themselves go to the log."""
+    count = len(problems)
+    return f"{name} is damaged: SQLite's check found {count} problem{'s' if count != 1 else ''} in it."
 
 
 def _needs_quick_check(path: Path, revision: str | None) -> bool:
@@ -299,7 +458,9 @@ def _needs_quick_check(path: Path, revision: str | None) -> bool:
 def _checked_revision(name: str, tables: set[str], revision: str | None) -> str | None:
     if revision is None and not tables - {"alembic_version"}:
         return None  # empty, or emptied by "alembic downgrade base"
-    if "alembic_version" not in tables or not (tables & OUR_TABLES):
+    from desktop.store.entities import table_names  # here: the store package imports this module
+
+    if "alembic_version" not in tables or not (tables & table_names()):
         raise DatabaseOpenError(f"{name} holds tables of another program; Taskforce will not change it.")
     if revision is not None and revision not in known_revisions():
         raise DatabaseOpenError(
@@ -316,27 +477,6 @@ def server_revision(engine: Engine) -> str | None:
         tables = set(sa.inspect(connection).get_table_names())
         revision = MigrationContext.configure(connection).get_current_revision()
     return _checked_revision(mask_url(engine.url), tables, revision)
-
-
-def backup_sqlite(source: Path, destination: Path) -> Path:
-    """A consistent copy through SQLite's backup API, private like the original."""
-    prepare_sqlite_file(destination)
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(destination)) as dst:
-        src.backup(dst)
-    return destination
-
-
-def pre_migration_backup(path: Path, revision: str) -> Path:
-    """A verified backup, in the backups folder, before the file is migrated from `revision`."""
-    from desktop import backup  # backup builds on this module
-
-    try:
-        return backup.create_backup(path, backup.before_upgrade(revision)).path
-    except TaskforceError as error:
-        raise DatabaseOpenError(
-            f"{path.name} needs an upgrade, but it could not be backed up first, so it was left "
-            f"as it was. {error.message}"
-        ) from error
 
 
 @contextmanager
@@ -377,57 +517,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with migration_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-
-
-def open_engine(url: str, *, echo: bool = False) -> Engine:
-    """Check, back up when needed, migrate to head, and return a ready engine."""
-    try:
-        make_url(url)
-    except sa.exc.ArgumentError as error:
-        raise DatabaseOpenError(f"Not a database URL: {mask_url(url)}") from error
-    path = sqlite_path(url)
-    if path is not None:
-        try:
-            revision = inspect_sqlite_file(path)
-            if path.exists() and not can_write(path):
-                return _open_read_only(url, path, revision, echo=echo)
-            prepare_sqlite_file(path)
-            if revision is not None and revision != head_revision():
-                pre_migration_backup(path, revision)
-        except (OSError, sqlite3.Error) as error:
-            problem = error.strerror if isinstance(error, OSError) and error.strerror else error
-            raise DatabaseOpenError(f"Cannot open {path}: {problem}.") from error
-    engine = create_engine(url, echo=echo)
-    try:
-        if path is None:
-            server_revision(engine)
-            upgrade(engine)
-        elif revision != HEAD_REVISION:
-            upgrade(engine)
-    except DatabaseOpenError:
-        engine.dispose()
-        raise
-    except sa.exc.SQLAlchemyError as error:
-        engine.dispose()
-        reason = getattr(error, "orig", None) or error
-        raise DatabaseOpenError(f"Cannot open {mask_url(url)}: {reason}") from error
-    except Exception as error:  # a migration script may raise anything; the person gets a message
-        engine.dispose()
-        raise DatabaseOpenError(
-            f"Upgrading {mask_url(url)} failed, and it was left as it was: {error}"
-        ) from error
-    # The daily automatic backup is not taken here: copying a large file would hold up the window.
-    # The GUI starts it in the background after the first paint (Store.start_automatic_backup), and
-    # Store.close() takes one when due.
-    return engine
-
-
-def _open_read_only(url: str, path: Path, revision: str | None, *, echo: bool) -> Engine:
-    if revision is None:
-        raise DatabaseOpenError(f"{path.name} is empty and read-only, so Taskforce cannot set it up.")
-    if revision != head_revision():
-        raise DatabaseOpenError(
-            f"{path.name} is read-only and was made by an older Taskforce; it needs an upgrade, "
-            "which needs permission to write it."
-        )
-    return create_engine(url, echo=echo, read_only=True)

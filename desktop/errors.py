@@ -34,7 +34,10 @@ class NotFoundError(TaskforceError):
 
 
 class DuplicateError(TaskforceError):
-    """A unique value (username, e-mail) is already taken; `field` is the field that holds it."""
+    """A unique value (username, e-mail) is already taken; `field` is the field that holds it.
+
+    `value` is None when only the database saw it (another program wrote it first).
+    """
 
     def __init__(self, message: str, *, entity: str, field: str, value: Any) -> None:
         super().__init__(message)
@@ -44,7 +47,10 @@ class DuplicateError(TaskforceError):
 
 
 class RelatedRowError(TaskforceError):
-    """A reference (`field`, pointing at a `target` entity) names a row that does not exist."""
+    """A reference (`field`, pointing at a `target` entity) names a row that does not exist.
+
+    `field` is "" when the database did not say which reference (SQLite names no foreign key).
+    """
 
     def __init__(self, message: str, *, entity: str, field: str, target: str, value: Any) -> None:
         super().__init__(message)

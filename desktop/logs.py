@@ -10,6 +10,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from desktop.folders import make_private_dir
+
 LOG_FILENAME = "taskforce.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
@@ -53,6 +55,27 @@ class MaskPasswords(logging.Filter):
         return True
 
 
+class QuietRotatingFileHandler(RotatingFileHandler):
+    """The log file, which never changes what a command does: a record it cannot write (a full disk,
+    a folder taken away) is dropped without a word, where logging would print "--- Logging error ---"
+    and closing would raise."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        del record  # dropped: the log is no reason to fail, nor to talk on stderr
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            pass  # the file is closed all the same; what was left in its buffer is dropped
+
+
 def log_file() -> Path:
     from desktop.db import log_dir  # imported here: desktop.db brings SQLAlchemy and Alembic
 
@@ -66,9 +89,9 @@ def setup_logging(*, verbose: bool = False) -> Path:
     """
     shutdown_logging()
     path = log_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path.parent)
     handlers: list[logging.Handler] = [
-        RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+        QuietRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     ]
     # A windowed program may have no stderr at all (Windows): then the file is the only place.
     if verbose and sys.stderr is not None:

@@ -1,7 +1,7 @@
 """Tables and their Base / Create / Read / Update schemas.
 
-Each rule (length, range, blank, e-mail) is declared once here; the store
-relies on it and the edit dialogs read it to build their widgets.
+Each rule (length, range, blank, e-mail, decimals shown) is declared once here; the store
+relies on it, and desktop/store/fields.py reads it for every widget and column.
 """
 
 # No "from __future__ import annotations": SQLModel resolves relationship annotations at class creation.
@@ -78,6 +78,11 @@ def long_text() -> sa.types.TypeEngine[str]:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def shown_with(*, decimals: int) -> dict[str, Any]:
+    """How many decimals a number is shown and typed with (read by desktop/store/fields.py)."""
+    return {"json_schema_extra": {"decimals": decimals}}
 
 
 def version_field() -> Any:
@@ -269,7 +274,9 @@ class HeroUpdate(SQLModel):
 class ItemBase(SQLModel):
     name: str = Field(min_length=1, max_length=NAME_MAX, index=True)
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX, sa_type=long_text())
-    price: float = Field(ge=0, le=PRICE_MAX, index=True, sa_type=sa.Double())
+    price: float = Field(
+        ge=0, le=PRICE_MAX, index=True, sa_type=sa.Double(), schema_extra=shown_with(decimals=2)
+    )
     in_stock: bool = True
 
     _clean = field_validator("name", mode="before")(required_text)

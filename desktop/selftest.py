@@ -35,8 +35,6 @@ ROWS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "user": ({"username": "selftest", "email": "self.test@example.com"}, {"email": "renamed@example.com"}),
     "task": ({"title": "Self-test task"}, {"status": "done"}),
 }
-# Filled in from the rows created before them.
-PARENTS = {"hero": ("team_id", "team"), "task": ("owner_id", "user")}
 
 
 class SelfTestFailure(Exception):
@@ -100,12 +98,14 @@ class SelfTest:
         return revision
 
     def create_read_update(self, store: Store) -> dict[str, int]:
+        from desktop.store.entities import references_to
+
         ids: dict[str, int] = {}
         for entity, (values, change) in ROWS.items():
             repository = store.repository(entity)
-            if entity in PARENTS:
-                column, parent = PARENTS[entity]
-                values = {**values, column: ids[parent]}
+            # References point at the rows created before them.
+            parents = {ref.field: ids[ref.target] for child, ref in references_to() if child.name == entity}
+            values = {**values, **parents}
             created = repository.create(values)
             ids[entity] = repository.row_id(created)
             read = repository.get(ids[entity])

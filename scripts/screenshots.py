@@ -82,10 +82,11 @@ def main() -> int:
     from desktop import backup
     from desktop.demo import load_sample_data
     from desktop.store import ENTITIES, Store
+    from desktop.store.entities import tab_order
     from desktop.ui.application import application
     from desktop.ui.conflict_dialog import ConflictDialog, reference_describer
     from desktop.ui.edit_dialog import EditDialog
-    from desktop.ui.main_window import TAB_ORDER, MainWindow
+    from desktop.ui.main_window import MainWindow
     from desktop.ui.restore_dialog import RestoreDialog
     from desktop.ui.views import EntityView
 
@@ -110,7 +111,7 @@ def main() -> int:
     window.resize(*WINDOW_SIZE)
     window.show()
     settle(app, until=loaded(window))
-    for name in TAB_ORDER:
+    for name in tab_order():
         view = window.view(name)
         window.tabs.setCurrentWidget(view)
         view.table.selectRow(1)

@@ -21,7 +21,8 @@ from starlette.responses import Response
 from desktop.api.errors import error_response, not_found
 from desktop.api.workers import Workers
 from desktop.errors import TaskforceError
-from desktop.store import ENTITIES, MAX_LIST_LIMIT, Entity, Repository, Store
+from desktop.store import MAX_LIST_LIMIT, Entity, Repository, Store
+from desktop.store.entities import OnDelete, references_to
 
 StoreSource = Callable[[], Store]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,29 +72,22 @@ def _typed(function: F, **parameters: Any) -> F:
 def _delete_note(entity: Entity) -> str:
     """What deleting a row does to the rows that refer to it (the store's rule, said for the docs)."""
     notes = []
-    for child in ENTITIES.values():
-        for reference in child.references:
-            if reference.target != entity.name:
-                continue
-            if child.sa_table.c[reference.field].nullable:
-                notes.append(
-                    f"Its {child.plural} stay, without a {entity.label.lower()} (or move to `reassign_to`)."
-                )
-            else:
-                notes.append(
-                    f"One that still owns {child.plural} is refused with 409, unless `reassign_to` names "
-                    f"another {entity.label.lower()} to give them to."
-                )
+    for child, reference in references_to(entity.name):
+        if reference.on_delete is OnDelete.SET_NULL:
+            notes.append(
+                f"Its {child.plural} stay, without a {entity.label.lower()} (or move to `reassign_to`)."
+            )
+        else:
+            notes.append(
+                f"One that still owns {child.plural} is refused with 409, unless `reassign_to` names "
+                f"another {entity.label.lower()} to give them to."
+            )
     return " ".join(notes)
 
 
 def _children(entity: Entity) -> list[str]:
     """The entities whose rows refer to rows of this one (tasks to users, heroes to teams)."""
-    return [
-        child.plural
-        for child in ENTITIES.values()
-        if any(reference.target == entity.name for reference in child.references)
-    ]
+    return list(dict.fromkeys(child.plural for child, _reference in references_to(entity.name)))
 
 
 def _filter_parameters(entity: Entity) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from desktop.errors import (
     StorageKind,
     TaskforceError,
 )
-from desktop.store.entities import ENTITIES, Entity, Reference
+from desktop.store.entities import ENTITIES, Entity
 from desktop.store.events import Change
+from desktop.store.fields import Reference
 from desktop.store.repository import MAX_LIST_LIMIT, MAX_PAGE_LIMIT, Deletion, Record, Repository
 from desktop.store.store import Store
 

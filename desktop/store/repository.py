@@ -29,7 +29,7 @@ from desktop.errors import (
     invalid_data,
 )
 from desktop.store.driver_errors import classify
-from desktop.store.entities import ENTITIES, Entity
+from desktop.store.entities import ENTITIES, Entity, Reference
 from desktop.store.events import Change
 from desktop.store.search import matches_nothing, server_folding, sqlite_clause
 from desktop.store.search_index import INDEXED_COLUMNS, postgresql_candidates, sqlite_candidates
@@ -612,8 +612,6 @@ class Repository(Generic[R]):
         missing = next((row_id for row_id in unique_ids if not self._storable(row_id)), None)
         if missing is not None:
             raise self._not_found(missing)
-        if reassign_to is not None:
-            self._check_heir(unique_ids, reassign_to)
         self._store.ensure_writable()
         with self.transaction(write=True) as session:
             stmt = sa.select(self._table).where(self._table.c.id.in_(unique_ids))
@@ -639,19 +637,6 @@ class Repository(Generic[R]):
         self._notify("deleted", unique_ids)
         return deletion
 
-    def _check_heir(self, ids: Sequence[int], reassign_to: int) -> None:
-        """Refuse, before anything is read, a reassignment to a row being deleted or to no possible row."""
-        noun = self.entity.label.lower()
-        if reassign_to in ids:
-            problem = f"Cannot reassign to the {noun} being deleted: choose another {noun}."
-        elif not self._storable(reassign_to):
-            problem = f"Cannot reassign to that {noun}: it does not exist."
-        else:
-            return
-        raise RelatedRowError(
-            problem, entity=self.entity.name, field="", target=self.entity.name, value=reassign_to
-        )
-
     def restore_rows(self, session: Session, rows: Sequence[SQLModel]) -> None:
         """Insert rows with their ids again (undo of a delete)."""
         if rows:
@@ -671,4 +656,18 @@ def in_use_message(entity: Entity, count: int, child: Entity) -> InUseError:
         entity=entity.name,
         count=count,
         child=child.name,
+    )
+
+
+def heir_refused(
+    parent: Entity, child: Entity, reference: Reference, reassign_to: int, *, being_deleted: bool
+) -> RelatedRowError:
+    """Children cannot go to a row being deleted with them, nor to a row that does not exist."""
+    noun = parent.label.lower()
+    if being_deleted:
+        message = f"Cannot reassign {child.plural} to the {noun} being deleted: choose another {noun}."
+    else:
+        message = f"Cannot reassign to that {noun}: it does not exist."
+    return RelatedRowError(
+        message, entity=child.name, field=reference.field, target=parent.name, value=reassign_to
     )

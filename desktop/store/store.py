@@ -1,4 +1,4 @@
-"""The Store: one database, five repositories, and the rules that span them."""
+"""The Store: one database, a repository per registered entity, and the rules that span them."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from desktop import backup, db
-from desktop.errors import RelatedRowError, StorageError, StorageKind
+from desktop import backup, db, lock, opening
+from desktop.errors import StorageError, StorageKind, TaskforceError
+from desktop.folders import make_private_dir
 from desktop.models import HeroRead, ItemRead, TaskRead, TeamRead, UserRead
 from desktop.store.driver_errors import BUSY, READ_ONLY
-from desktop.store.entities import ENTITIES, HEROES, ITEMS, TASKS, TEAMS, USERS, Entity
+from desktop.store.entities import ENTITIES, Entity, OnDelete, references_to
 from desktop.store.events import Change, Listener
-from desktop.store.repository import Deletion, Repository, in_use_message
+from desktop.store.repository import Deletion, Repository, heir_refused, in_use_message, storable_id
 from desktop.store.search import server_folding
 from desktop.store.search_index import postgresql_folding
 
@@ -28,32 +29,60 @@ log = logging.getLogger(__name__)
 SERVER_DRIVER_PROBES = ("postgresql+psycopg://check@localhost/check", "mysql+pymysql://check@localhost/check")
 
 
+def _use_file(path: Path) -> lock.FileLock | None:
+    """The database lock of a SQLite file, shared; its folder is made first, so that the lock can be."""
+    try:
+        make_private_dir(path.parent)
+    except OSError:
+        return None  # opening says what is wrong with the folder
+    return lock.database_lock(path)
+
+
 class Store:
-    def __init__(self, engine: Engine, url: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, url: str, *, read_only: bool = False, file_lock: lock.FileLock | None = None
+    ) -> None:
         self.engine = engine
         self.url = url
         self.read_only = read_only  # a file or folder we may not write: shown, never changed
         self._listeners: list[Listener] = []
-        self.tasks: Repository[TaskRead] = Repository(self, TASKS)
-        self.users: Repository[UserRead] = Repository(self, USERS)
-        self.heroes: Repository[HeroRead] = Repository(self, HEROES)
-        self.teams: Repository[TeamRead] = Repository(self, TEAMS)
-        self.items: Repository[ItemRead] = Repository(self, ITEMS)
+        self._repositories: dict[str, Repository[Any]] = {
+            name: Repository(self, entity) for name, entity in ENTITIES.items()
+        }
+        # Typed shortcuts to the repositories of the entities the code names itself.
+        self.tasks: Repository[TaskRead] = self._repositories["task"]
+        self.users: Repository[UserRead] = self._repositories["user"]
+        self.heroes: Repository[HeroRead] = self._repositories["hero"]
+        self.teams: Repository[TeamRead] = self._repositories["team"]
+        self.items: Repository[ItemRead] = self._repositories["item"]
         self._backup_guard = threading.Lock()
         self._sqlite_writer = threading.RLock()  # a write inside a write does not wait on itself
         self._background_backup: backup.BackgroundBackup | None = None
         self._closed = False
+        # The database lock, shared, while this store is open: no restore replaces the file under it.
+        self._file_lock = file_lock
 
     @classmethod
     def open(cls, url: str | None = None, *, echo: bool = False) -> Store:
-        """Open (creating or migrating to head) the database at url, or the default one."""
+        """Open (creating or migrating to head) the database at url, or the default one.
+
+        On a SQLite file it holds the database lock (shared) until closed: it waits for a restore
+        of the file to finish, and a restore waits for it to close (desktop.lock).
+        """
         url = url or db.default_database_url()
-        engine = db.open_engine(url, echo=echo)
+        path = db.sqlite_path(url)
+        held = _use_file(path) if path is not None else None
+        try:
+            engine = opening.open_engine(url, echo=echo)
+        except BaseException:
+            if held is not None:
+                held.release()
+            raise
         if engine.dialect.name != "sqlite":
             server_folding(engine)  # asked now rather than in the middle of the first search
         if engine.dialect.name == "postgresql":
             postgresql_folding(engine)  # the same for the trigram indexes' folding
-        return cls(engine, url, read_only=db.is_read_only(engine))
+        return cls(engine, url, read_only=db.is_read_only(engine), file_lock=held)
 
     def start_automatic_backup(self) -> backup.BackgroundBackup | None:
         """Take the daily automatic backup, when one is due, on a worker thread; return at once.
@@ -88,6 +117,36 @@ class Store:
         self.engine.dispose()
         if self.path is not None and not self.read_only:
             backup.automatic_backup(self.path)
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
+
+    def replace_with_backup(self, chosen: Path, *, progress: backup.Progress | None = None) -> Path | None:
+        """Restore a backup over this store's file (backup.restore), letting go of the file meanwhile.
+
+        Its connections are closed and its database lock released, so that the restore can hold it
+        alone; the restore still refuses while another program has the file open. Afterwards this
+        store holds the lock again (on the restored file); open a new store to show it.
+        Returns where the previous data went, as backup.restore does.
+        """
+        path = self.path
+        if path is None or self.read_only:
+            raise StorageError("Only a SQLite file that may be written can be restored from a backup.")
+        with self._backup_guard:
+            running = self._background_backup
+        if running is not None and running.running:
+            running.wait()
+        self.engine.dispose()
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
+        try:
+            return backup.restore(path, chosen, progress=progress)
+        finally:
+            try:
+                self._file_lock = lock.database_lock(path)
+            except TaskforceError as error:  # another restore began meanwhile
+                log.warning("Could not lock %s again after a restore: %s", path, error)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -153,14 +212,7 @@ class Store:
     # --- repositories --------------------------------------------------------
 
     def repository(self, entity: str) -> Repository[Any]:
-        repositories: dict[str, Repository[Any]] = {
-            "task": self.tasks,
-            "user": self.users,
-            "hero": self.heroes,
-            "team": self.teams,
-            "item": self.items,
-        }
-        return repositories[entity]
+        return self._repositories[entity]
 
     # --- change notification -------------------------------------------------
 
@@ -185,37 +237,33 @@ class Store:
         reassign_to: int | None,
         deletion: Deletion,
     ) -> None:
-        """Before parents go: refuse (tasks of a user), reassign, or clear (heroes of a team).
+        """Before parents go, the rows that point at them are reassigned, or else, as each reference
+        declares, the delete is refused (tasks of a user) or they are left without one (heroes of a team).
 
         The moved rows are recorded in the deletion; the caller announces them after the commit.
         """
-        for child in ENTITIES.values():
-            for reference in child.references:
-                if reference.target != parent.name:
-                    continue
-                table = child.sa_table
-                fk = table.c[reference.field]
-                rows = session.execute(sa.select(table.c.id, fk).where(fk.in_(ids))).all()
-                if not rows:
-                    continue
-                nullable = bool(fk.nullable)
-                if reassign_to is None and not nullable:
-                    raise in_use_message(parent, len(rows), child)
-                if reassign_to is not None:
-                    if reassign_to in ids or session.get(parent.table, reassign_to) is None:
-                        raise RelatedRowError(
-                            f"Cannot reassign to that {parent.label.lower()}: it does not exist.",
-                            entity=child.name,
-                            field=reference.field,
-                            target=parent.name,
-                            value=reassign_to,
-                        )
-                deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
-                session.execute(
-                    sa.update(table)
-                    .where(fk.in_(ids))
-                    .values({reference.field: reassign_to, "version": table.c.version + 1})
-                )
+        for child, reference in references_to(parent.name):
+            table = child.sa_table
+            fk = table.c[reference.field]
+            rows = session.execute(sa.select(table.c.id, fk).where(fk.in_(ids))).all()
+            if not rows:
+                continue
+            if reassign_to is None and reference.on_delete is OnDelete.REFUSE:
+                raise in_use_message(parent, len(rows), child)
+            if reassign_to is not None:
+                gone = reassign_to in ids
+                if (
+                    gone
+                    or not storable_id(reassign_to, self.backend)
+                    or session.get(parent.table, reassign_to) is None
+                ):
+                    raise heir_refused(parent, child, reference, reassign_to, being_deleted=gone)
+            deletion.moved.extend((child.name, int(r[0]), reference.field, r[1]) for r in rows)
+            session.execute(
+                sa.update(table)
+                .where(fk.in_(ids))
+                .values({reference.field: reassign_to, "version": table.c.version + 1})
+            )
 
     def restore(self, deletion: Deletion) -> None:
         """Undo a delete: the rows come back with their ids, and moved references go back."""

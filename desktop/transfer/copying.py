@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import desktop.models  # noqa: F401  (puts every table on SQLModel.metadata)
-from desktop import db
+from desktop import db, lock, opening
 from desktop.errors import TaskforceError
 
 COPY_BATCH = 5_000
@@ -112,8 +113,24 @@ def row_counts(connection: Connection) -> dict[str, int]:
     }
 
 
-def _open(url: str) -> Engine:
-    return db.open_engine(url)  # checks, migrates to the newest revision; DatabaseOpenError says why not
+@contextmanager
+def _opened(url: str) -> Iterator[Engine]:
+    """The database, checked and migrated to the newest revision (DatabaseOpenError says why not).
+
+    A SQLite file is held by the database lock meanwhile, as a Store holds it: no restore replaces
+    it under the copy.
+    """
+    path = db.sqlite_path(url)
+    held = lock.database_lock(path) if path is not None and path.parent.is_dir() else None
+    try:
+        engine = opening.open_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    finally:
+        if held is not None:
+            held.release()
 
 
 def _restart_ids(connection: Connection) -> None:
@@ -147,15 +164,8 @@ def copy_database(
     result = CopyResult(db.mask_url(source_url), db.mask_url(target_url))
     if _same_database(source_url, target_url):
         raise CopyError("The source and the target are the same database.")
-    source = _open(source_url)
-    try:
-        target = _open(target_url)
-        try:
-            _copy(source, target, replace, progress, should_stop, result)
-        finally:
-            target.dispose()
-    finally:
-        source.dispose()
+    with _opened(source_url) as source, _opened(target_url) as target:
+        _copy(source, target, replace, progress, should_stop, result)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -10,18 +10,19 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLockFile, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from shiboken6 import isValid
 
 from desktop import db
-from desktop.db import APP_NAME, database_file
+from desktop.db import APP_NAME
 from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
+from desktop.folders import make_private_dir
+from desktop.lock import FileLock, single_instance_lock
 from desktop.store import Store
-from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.icons import app_icon
 from desktop.ui.loading import wait_for_queries
-from desktop.ui.main_window import MainWindow
+from desktop.ui.main_window import MainWindow, database_file
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
 from desktop.ui.recovery import Recovery, recover
@@ -75,18 +76,18 @@ def event_loop(app: QApplication) -> int:
     return app.exec()
 
 
-def _lock(path: Path | None) -> QLockFile | None:
+def _lock(path: Path | None) -> FileLock | None:
     """The single-instance lock of a database file (its folder made first, so the lock can be)."""
     if path is None:
         return None
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
     except OSError:
         pass  # opening will say what is wrong with the folder
     return single_instance_lock(path)
 
 
-def open_database(url: str | None) -> tuple[Store, QLockFile | None] | None:
+def open_database(url: str | None) -> tuple[Store, FileLock | None] | None:
     """The database to start with, and the lock of its file; None when there is none to show.
 
     A file another Taskforce has open is refused at once. A file that cannot be opened is
@@ -106,7 +107,7 @@ def open_database(url: str | None) -> tuple[Store, QLockFile | None] | None:
             outcome = _open_or_recover(url, path)  # the file stays locked while it is recovered
         finally:
             if not isinstance(outcome, Store) and lock is not None:
-                lock.unlock()
+                lock.release()
         if isinstance(outcome, Store):
             return outcome, lock
         if outcome is None:
@@ -203,4 +204,4 @@ def run_gui(args: argparse.Namespace) -> int:
         if window is not None:
             window.release_lock()
         if lock is not None:
-            lock.unlock()
+            lock.release()

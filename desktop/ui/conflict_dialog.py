@@ -31,10 +31,6 @@ class ConflictChoice(Enum):
     CANCEL = "cancel"
 
 
-def _field_label(name: str) -> str:
-    return name.removesuffix("_id").replace("_", " ").capitalize()
-
-
 def _shown(value: Any) -> str:
     if value is None:
         return "(empty)"
@@ -77,7 +73,7 @@ class ConflictDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for row, name in enumerate(fields):
             their_value, your_value = getattr(theirs, name, None), yours[name]
-            cells = [_field_label(name), describe(name, their_value), describe(name, your_value)]
+            cells = [entity.fields[name].label, describe(name, their_value), describe(name, your_value)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

@@ -1,4 +1,4 @@
-"""In-place cell editors: combo boxes for statuses and references, bounded spin boxes, length-limited text."""
+"""In-place cell editors, built from the same field metadata as the edit dialog (desktop/store/fields.py)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desktop.ui.choices import index_of
 from desktop.ui.columns import Column, Kind
+from desktop.ui.form_fields import configure_decimal_spin, configure_int_spin, configure_line_edit
 from desktop.ui.table_model import EntityTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-INT_LIMIT = 2**31 - 1
 COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -46,29 +47,25 @@ class EntityDelegate(QStyledItemDelegate):
             model.choices(column, partial(_fill, combo, index.data(Qt.ItemDataRole.EditRole)))
             combo.activated.connect(lambda _row: self._commit_and_close(combo))
             return combo
+        meta = column.meta
         if column.kind is Kind.INTEGER:
             spin = QSpinBox(parent)
-            low, high = _bounds(column)
-            spin.setRange(int(low), int(high))
+            configure_int_spin(spin, meta)
             return spin
         if column.kind is Kind.DECIMAL:
             decimal = QDoubleSpinBox(parent)
-            decimal.setDecimals(2)
-            decimal.setRange(*_bounds(column))
-            decimal.setGroupSeparatorShown(True)
+            configure_decimal_spin(decimal, meta)
             return decimal
         if column.kind is Kind.TEXT:
             line = QLineEdit(parent)
-            if column.max_length:
-                line.setMaxLength(column.max_length)
+            configure_line_edit(line, meta)
             return line
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
-            current = next((i for i in range(editor.count()) if editor.itemData(i) == value), 0)
-            editor.setCurrentIndex(current)
+            editor.setCurrentIndex(max(0, index_of(editor, value)))
         elif isinstance(editor, QLineEdit):
             editor.setText("" if value is None else str(value))
         else:
@@ -111,9 +108,3 @@ def _fill(combo: QComboBox, current: Any, choices: list[tuple[Any, str]]) -> Non
     for value, label in choices:
         combo.addItem(label, value)
     combo.setCurrentIndex(next((i for i, (value, _label) in enumerate(choices) if value == current), 0))
-
-
-def _bounds(column: Column) -> tuple[float, float]:
-    low = -INT_LIMIT if column.minimum is None else column.minimum
-    high = INT_LIMIT if column.maximum is None else column.maximum
-    return float(low), float(high)

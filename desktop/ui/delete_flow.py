@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
 from desktop.errors import InUseError, NotFoundError, TaskforceError
-from desktop.store import ENTITIES, Entity, Store
-from desktop.ui.form_fields import distinct_names
+from desktop.store import Entity, Store
+from desktop.store.entities import OnDelete, references_to
+from desktop.store.fields import distinct_names
 from desktop.ui.undo import StoreCommands
 
 NAMES_LISTED = 5
@@ -67,14 +68,9 @@ def row_names(store: Store, entity: Entity, ids: Sequence[int]) -> list[str]:
     return names
 
 
-def _children(entity: Entity, *, nullable: bool) -> list[Entity]:
-    """Entities whose rows point at this one; nullable ones are cleared, the others must move."""
-    found = []
-    for child in ENTITIES.values():
-        for reference in child.references:
-            if reference.target == entity.name and bool(child.column(reference.field).nullable) == nullable:
-                found.append(child)
-    return found
+def _children(entity: Entity, on_delete: OnDelete) -> list[Entity]:
+    """Entities whose rows point at this one and, when it goes, are cleared or must move."""
+    return [child for child, reference in references_to(entity.name) if reference.on_delete is on_delete]
 
 
 def confirmation(entity: Entity, ids: Sequence[int], names: Sequence[str]) -> tuple[str, str]:
@@ -92,14 +88,14 @@ def confirmation(entity: Entity, ids: Sequence[int], names: Sequence[str]) -> tu
             lines.append(f"…and {count - len(names)} more")
         lines.append("")
     these = f"this {noun}" if count == 1 else f"these {entity.plural}"
-    for child in _children(entity, nullable=True):
+    for child in _children(entity, OnDelete.SET_NULL):
         lines.append(f"{child.plural.capitalize()} in {these} will be left without a {noun}.")
     lines.append("You can undo this.")
     return text, "\n".join(lines)
 
 
 def reassignment_question(entity: Entity, ids: Sequence[int], names: Sequence[str], error: InUseError) -> str:
-    owned = _children(entity, nullable=False)
+    owned = _children(entity, OnDelete.REFUSE)
     if not owned:
         return error.message
     owner = f"{entity.label} '{names[0]}'" if len(ids) == 1 and names else f"These {entity.plural}"
@@ -144,7 +140,7 @@ def _reassign_and_delete(
     if not others:
         show_error(parent, title, f"{in_use.message} There is no other {entity.label.lower()} to take them.")
         return False
-    owned = _children(entity, nullable=False)
+    owned = _children(entity, OnDelete.REFUSE)
     heading = f"Reassign {owned[0].plural}" if owned else title
     question = reassignment_question(entity, ids, names, in_use)
     new_owner = choose_reassignment(parent, heading, question, distinct_names(others))

@@ -22,12 +22,12 @@ from sqlmodel import SQLModel
 
 from desktop.errors import DuplicateError, RelatedRowError, TaskforceError
 from desktop.store import Entity, Repository, Store
+from desktop.store.fields import FieldMeta
 from desktop.ui.form_fields import (
     ErrorLabel,
     FieldEditor,
-    FieldSpec,
+    ReferenceEditor,
     error_messages,
-    form_fields,
     make_editor,
 )
 
@@ -68,7 +68,7 @@ class EditDialog(QDialog):
         self._row = row
         self._submit: Submit = submit if submit is not None else self._save
         self._schema: type[SQLModel] = entity.update if row is not None else entity.create
-        self._specs = {spec.name: spec for spec in form_fields(entity, editing=row is not None)}
+        self._specs = {spec.name: spec for spec in entity.form_fields(editing=row is not None)}
         self._labels = {name: spec.label for name, spec in self._specs.items()}
         self._editors: dict[str, FieldEditor] = {}
         self._error_labels: dict[str, ErrorLabel] = {}
@@ -90,6 +90,11 @@ class EditDialog(QDialog):
     @property
     def editing(self) -> bool:
         return self._row is not None
+
+    @property
+    def loading(self) -> bool:
+        """Some choices (the names a reference may take) are still being read."""
+        return any(isinstance(e, ReferenceEditor) and e.loading for e in self._editors.values())
 
     @classmethod
     def run(
@@ -143,7 +148,7 @@ class EditDialog(QDialog):
         if widgets:
             widgets[0].setFocus()
 
-    def _add_field(self, form: QFormLayout, spec: FieldSpec, mnemonics: set[str]) -> FieldEditor:
+    def _add_field(self, form: QFormLayout, spec: FieldMeta, mnemonics: set[str]) -> FieldEditor:
         editor = make_editor(spec, self._store)
         editor.widget.setObjectName(spec.name)
         editor.widget.setAccessibleName(spec.label)
@@ -175,7 +180,7 @@ class EditDialog(QDialog):
             return {name: value for name, value in current.items() if value != self._initial[name]}
         # A required choice left empty is left out, so the schema says "is required".
         return {
-            name: value for name, value in current.items() if value is not None or self._specs[name].nullable
+            name: value for name, value in current.items() if value is not None or self._specs[name].optional
         }
 
     def _edited(self, name: str) -> None:

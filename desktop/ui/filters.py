@@ -1,8 +1,7 @@
-"""The filter bar above each table: search box, combo boxes, price and stock filters, applied in SQL."""
+"""The filter bar above each table: a search box and the filters the registry declares, applied in SQL."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,12 +10,11 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QToolBar, QWidget
 from shiboken6 import isValid
 
-from desktop.models import PRICE_MAX, TaskStatus
 from desktop.store import ENTITIES, Entity, Store
+from desktop.store.entities import FilterKind, FilterSpec
+from desktop.ui.choices import Names, ReferenceNames
+from desktop.ui.form_fields import FLOAT_RANGE
 from desktop.ui.icons import icon
-from desktop.ui.loading import Outcome, QueryRunner
-
-log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 200
 ALL = "All"
@@ -95,20 +93,29 @@ class SearchFilter(Filter):
         self.box.clear()
 
 
-class StatusFilter(Filter):
-    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
+def camel(field: str) -> str:
+    """in_stock → InStock: how a field appears in objectNames."""
+    return "".join(part.capitalize() for part in field.split("_"))
+
+
+class ChoiceFilter(Filter):
+    """All, or one member of an enum field."""
+
+    def __init__(self, entity: Entity, spec: FilterSpec, changed: Callable[[], None]) -> None:
+        self._key = spec.key
+        self._members = entity.fields[spec.field].value_type
         self.combo = QComboBox()
-        self.combo.setObjectName(f"{entity.plural}StatusFilter")
-        self.combo.setToolTip("Show only tasks with this status")
+        self.combo.setObjectName(f"{entity.plural}{camel(spec.field)}Filter")
+        self.combo.setToolTip(spec.tooltip or f"Show only {entity.plural} with this {spec.label.lower()}")
         self.combo.addItem(ALL, None)
-        for status in TaskStatus:
-            self.combo.addItem(status.label, status.value)
+        for member, label in entity.fields[spec.field].choices:
+            self.combo.addItem(label, member.value)
         self.combo.currentIndexChanged.connect(changed)
         self.widget = self.combo
 
     def values(self) -> dict[str, Any]:
         value = self.combo.currentData()
-        return {"status": None if value is None else TaskStatus(value)}
+        return {self._key: None if value is None else self._members(value)}
 
     def save(self) -> Any:
         return self.combo.currentData()
@@ -141,33 +148,22 @@ class ReferenceFilter(Filter):
 
     NONE = "none"
 
-    def __init__(
-        self,
-        entity: Entity,
-        field: str,
-        store: Store,
-        changed: Callable[[], None],
-        *,
-        none_label: str | None = None,
-    ) -> None:
-        reference = next(ref for ref in entity.references if ref.field == field)
-        self.field = field
-        self._none_filter = f"has_{reference.label_key}"
+    def __init__(self, entity: Entity, spec: FilterSpec, store: Store, changed: Callable[[], None]) -> None:
+        reference = entity.reference(spec.field)
+        self.field = spec.field
+        self._none_filter = spec.none_key(entity) if spec.none_label is not None else ""
         self.target = ENTITIES[reference.target]
-        self._store = store
-        self._none_label = none_label
+        self._none_label = spec.none_label
         self.combo = NamesCombo(self.fill)
         self.combo.setObjectName(f"{entity.plural}{reference.label_key.capitalize()}Filter")
-        self.combo.setToolTip(f"Show only {entity.plural} of this {reference.label_key}")
+        self.combo.setToolTip(spec.tooltip or f"Show only {entity.plural} of this {reference.label_key}")
         self.combo.setMinimumContentsLength(10)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # The names are read by fill(), once the window shows its first rows, on a query thread.
         self._asked = False  # fill() was called: the names are wanted
-        self._reading = 0  # the newest read of the names; 0 once it has arrived
-        self._reads = 0
         self._wanted: int | None = None  # a row selected before its name had arrived
-        self._runner = QueryRunner()
-        self._runner.finished.connect(self._show_names)
+        self._names = ReferenceNames(store, reference, self.combo)
+        self._names.arrived.connect(self._show_names)
         self._add_fixed_choices()
         self.combo.activated.connect(self._forget_wanted)  # a choice of the person's own
         self.combo.currentIndexChanged.connect(changed)
@@ -179,14 +175,14 @@ class ReferenceFilter(Filter):
     @property
     def filled(self) -> bool:
         """The names were asked for and have arrived."""
-        return self._asked and not self._reading
+        return self._asked and not self._names.reading
 
     @property
     def loading(self) -> bool:
-        return bool(self._reading)
+        return self._names.reading
 
     def set_store(self, store: Store) -> None:
-        self._store = store
+        self._names.set_store(store)
         if self._asked:
             self.reload()
 
@@ -200,25 +196,18 @@ class ReferenceFilter(Filter):
         """Read the choices again (off the GUI thread), keeping the current one when it still exists."""
         if not self._asked:
             return  # fill() reads them when they are first needed, current by then
-        self._reads += 1
-        self._reading = self._reads
-        repository = self._store.repository(self.target.name)
-        self._runner.submit(self._reads, lambda: list(repository.names()))
+        self._names.load()
 
-    def _show_names(self, outcome: Outcome) -> None:
-        if outcome.tag != self._reading or not isValid(self.combo):
-            return  # a newer read is coming, or the window has gone
-        self._reading = 0
-        if outcome.error is not None:
-            log.warning("Could not read the %s for the filter: %s", self.target.plural, outcome.error)
-            return
+    def _show_names(self, names: Names | None) -> None:
+        if names is None or not isValid(self.combo):
+            return  # not read (the reason is logged), or the window has gone
         wanted, self._wanted = self._wanted, None
         current = self.combo.currentData() if wanted is None else wanted
         blocked = self.combo.blockSignals(True)
         try:
             self.combo.clear()
             self._add_fixed_choices()
-            for row_id, name in outcome.value:
+            for row_id, name in names:
                 self.combo.addItem(name, row_id)
             self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
         finally:
@@ -235,7 +224,7 @@ class ReferenceFilter(Filter):
         self.fill()
         index = self.combo.findData(row_id)
         # A row whose name is still being read is chosen when it arrives; the filter uses it now.
-        self._wanted = row_id if index < 0 and self._reading and row_id is not None else None
+        self._wanted = row_id if index < 0 and self._names.reading and row_id is not None else None
         self.combo.setCurrentIndex(max(0, index))
 
     def values(self) -> dict[str, Any]:
@@ -258,22 +247,30 @@ class ReferenceFilter(Filter):
         self.combo.setCurrentIndex(0)
 
 
-class MinPriceFilter(Filter):
-    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
+class MinimumFilter(Filter):
+    """Rows whose number is at least the one given; the lowest allowed value means any."""
+
+    def __init__(self, entity: Entity, spec: FilterSpec, changed: Callable[[], None]) -> None:
+        meta = entity.fields[spec.field]
+        self._key = spec.key
         self.spin = QDoubleSpinBox()
-        self.spin.setObjectName(f"{entity.plural}MinPrice")
-        self.spin.setDecimals(2)
-        self.spin.setRange(0, PRICE_MAX)
+        self.spin.setObjectName(f"{entity.plural}Min{camel(spec.field)}")
+        self.spin.setDecimals(meta.decimals or 0)
+        low = 0.0 if meta.minimum is None else float(meta.minimum)
+        self.spin.setRange(low, FLOAT_RANGE[1] if meta.maximum is None else float(meta.maximum))
         self.spin.setGroupSeparatorShown(True)
         self.spin.setPrefix("from ")
-        self.spin.setSpecialValueText("any price")
-        self.spin.setToolTip("Show only items costing at least this much")
+        self.spin.setSpecialValueText(f"any {spec.label.lower()}")
+        self.spin.setToolTip(
+            spec.tooltip or f"Show only {entity.plural} whose {spec.label.lower()} is at least this much"
+        )
         self.spin.setMinimumWidth(130)
         self.spin.valueChanged.connect(changed)
         self.widget = self.spin
 
     def values(self) -> dict[str, Any]:
-        return {"min_price": self.spin.value() or None}
+        at_least = self.spin.value()
+        return {self._key: None if at_least == self.spin.minimum() else at_least}
 
     def save(self) -> Any:
         return self.spin.value()
@@ -285,18 +282,23 @@ class MinPriceFilter(Filter):
             self.spin.setValue(0)
 
     def clear(self) -> None:
-        self.spin.setValue(0)
+        self.spin.setValue(self.spin.minimum())
 
 
-class InStockFilter(Filter):
-    def __init__(self, entity: Entity, changed: Callable[[], None]) -> None:
-        self.check = QCheckBox("In stock only")
-        self.check.setObjectName(f"{entity.plural}InStockFilter")
+class FlagFilter(Filter):
+    """Only the rows whose yes/no field says yes, while checked."""
+
+    def __init__(self, entity: Entity, spec: FilterSpec, changed: Callable[[], None]) -> None:
+        self._key = spec.key
+        self.check = QCheckBox(spec.label)
+        self.check.setObjectName(f"{entity.plural}{camel(spec.field)}Filter")
+        if spec.tooltip:
+            self.check.setToolTip(spec.tooltip)
         self.check.toggled.connect(changed)
         self.widget = self.check
 
     def values(self) -> dict[str, Any]:
-        return {"in_stock": True if self.check.isChecked() else None}
+        return {self._key: True if self.check.isChecked() else None}
 
     def save(self) -> Any:
         return self.check.isChecked()
@@ -328,30 +330,28 @@ class FilterBar(QToolBar):
         self.addWidget(self.search.widget)
         self.references: dict[str, ReferenceFilter] = {}
         self.filters: dict[str, Filter] = {}
-        if entity.name == "task":
-            self._add("status", "Status", StatusFilter(entity, changed))
-            self._add_reference("owner_id", "Owner", store, changed)
-        elif entity.name == "hero":
-            self._add_reference("team_id", "Team", store, changed, none_label="No team")
-        elif entity.name == "item":
-            self._add("min_price", "Price", MinPriceFilter(entity, changed))
-            self._add("in_stock", None, InStockFilter(entity, changed))
+        for spec in entity.filter_specs:
+            self._add(spec, self._control(spec, store, changed))
 
-    def _add(self, key: str, label: str | None, control: Filter) -> None:
-        if label is not None:
-            caption = QLabel(f"{label}:")
+    def _control(self, spec: FilterSpec, store: Store, changed: Callable[[], None]) -> Filter:
+        if spec.kind is FilterKind.CHOICE:
+            return ChoiceFilter(self.entity, spec, changed)
+        if spec.kind is FilterKind.REFERENCE:
+            control = ReferenceFilter(self.entity, spec, store, changed)
+            self.references[spec.field] = control
+            return control
+        if spec.kind is FilterKind.MINIMUM:
+            return MinimumFilter(self.entity, spec, changed)
+        return FlagFilter(self.entity, spec, changed)
+
+    def _add(self, spec: FilterSpec, control: Filter) -> None:
+        if spec.kind is not FilterKind.FLAG:  # a check box carries its label itself
+            caption = QLabel(f"{spec.label}:")
             caption.setBuddy(control.widget)
             caption.setContentsMargins(6, 0, 4, 0)
             self.addWidget(caption)
         self.addWidget(control.widget)
-        self.filters[key] = control
-
-    def _add_reference(
-        self, field: str, label: str, store: Store, changed: Callable[[], None], none_label: str | None = None
-    ) -> None:
-        control = ReferenceFilter(self.entity, field, store, changed, none_label=none_label)
-        self.references[field] = control
-        self._add(field, label, control)
+        self.filters[spec.key] = control
 
     @property
     def pending(self) -> bool:

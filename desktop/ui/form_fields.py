@@ -1,24 +1,20 @@
-"""Form fields read from a pydantic schema: one editor widget per field, limits taken from FieldInfo.
+"""Form fields built from the field metadata (desktop/store/fields.py): one editor widget per field.
 
 A constraint is declared once, in desktop/models.py; here `max_length` becomes
-QLineEdit.setMaxLength, `ge`/`le` a spin-box range, `X | None` a nullable field,
-an enum a combo box and a foreign key a combo box of names from the store.
+QLineEdit.setMaxLength, `ge`/`le` a spin-box range, the declared decimals the spin box's,
+an optional field one that may be left empty, an enum a combo box and a reference a combo
+box of names read on the query thread. The cell editors configure their widgets with the
+same functions.
 """
 
 from __future__ import annotations
 
-import enum
 import math
-import types
 from abc import ABC, abstractmethod
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Union, get_args, get_origin
+from collections.abc import Callable
+from typing import Any
 
-import annotated_types
 from pydantic import ValidationError
-from pydantic.fields import FieldInfo
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -34,87 +30,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.store import ENTITIES, Entity, Reference, Store
+from desktop.store import ENTITIES, Store
+from desktop.store.fields import FieldMeta, Kind
 from desktop.store.messages import rule_broken
+from desktop.ui.choices import LOADING, Names, ReferenceNames, fill_reference_combo, index_of
 
-LONG_TEXT_LIMIT = 1_000  # text fields allowed more characters than this get a multi-line editor
 INT_RANGE = (-(2**31), 2**31 - 1)
 FLOAT_RANGE = (-1e15, 1e15)
-PRICE_DECIMALS = 2
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """What a form needs to know about one schema field."""
-
-    name: str
-    label: str
-    value_type: Any  # the annotation without its "| None"
-    nullable: bool
-    default: Any  # None when the schema has no default
-    min_length: int | None = None
-    max_length: int | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    reference: Reference | None = None
-
-    @property
-    def is_long_text(self) -> bool:
-        return self.value_type is str and (self.max_length or 0) > LONG_TEXT_LIMIT
+def configure_line_edit(edit: QLineEdit, meta: FieldMeta) -> None:
+    if meta.max_length is not None:
+        edit.setMaxLength(meta.max_length)
 
 
-def _without_none(annotation: Any) -> tuple[Any, bool]:
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = get_args(annotation)
-        rest = [arg for arg in args if arg is not type(None)]
-        if len(rest) == 1 and len(rest) < len(args):
-            return rest[0], True
-    return annotation, False
+def configure_int_spin(spin: QSpinBox, meta: FieldMeta) -> None:
+    low = INT_RANGE[0] if meta.minimum is None else math.ceil(meta.minimum)
+    high = INT_RANGE[1] if meta.maximum is None else math.floor(meta.maximum)
+    spin.setRange(low, high)
 
 
-def field_label(name: str, info: FieldInfo) -> str:
-    """The schema's title, or the name made readable: owner_id → "Owner", in_stock → "In stock"."""
-    if info.title:
-        return info.title
-    return name.removesuffix("_id").replace("_", " ").capitalize()
-
-
-def field_spec(entity: Entity, name: str, info: FieldInfo) -> FieldSpec:
-    value_type, nullable = _without_none(info.annotation)
-    limits: dict[str, Any] = {}
-    for item in info.metadata:
-        if isinstance(item, annotated_types.MinLen):
-            limits["min_length"] = item.min_length
-        elif isinstance(item, annotated_types.MaxLen):
-            limits["max_length"] = item.max_length
-        elif isinstance(item, annotated_types.Ge):
-            limits["minimum"] = item.ge
-        elif isinstance(item, annotated_types.Gt):
-            limits["minimum"] = item.gt
-        elif isinstance(item, annotated_types.Le):
-            limits["maximum"] = item.le
-        elif isinstance(item, annotated_types.Lt):
-            limits["maximum"] = item.lt
-    reference = next((ref for ref in entity.references if ref.field == name), None)
-    default = None if info.is_required() else info.get_default(call_default_factory=True)
-    return FieldSpec(
-        name, field_label(name, info), value_type, nullable, default, reference=reference, **limits
-    )
-
-
-def form_fields(entity: Entity, *, editing: bool) -> list[FieldSpec]:
-    """The fields a form shows, in schema order.
-
-    Editing shows the Update schema's fields, but their kind, nullability and limits come
-    from the Create schema: on Update every field is optional in the sense "may be left out",
-    not "may be cleared".
-    """
-    schema = entity.update if editing else entity.create
-    specs = []
-    for name, info in schema.model_fields.items():
-        source = entity.create.model_fields.get(name, info)
-        specs.append(field_spec(entity, name, source))
-    return specs
+def configure_decimal_spin(spin: QDoubleSpinBox, meta: FieldMeta) -> None:
+    spin.setDecimals(meta.decimals or 0)
+    low = FLOAT_RANGE[0] if meta.minimum is None else float(meta.minimum)
+    high = FLOAT_RANGE[1] if meta.maximum is None else float(meta.maximum)
+    spin.setRange(low, high)
+    spin.setGroupSeparatorShown(True)
 
 
 # --- messages ----------------------------------------------------------------
@@ -157,12 +98,11 @@ class FieldEditor(ABC):
 
 
 class LineEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
+    def __init__(self, spec: FieldMeta) -> None:
         self.widget = self.edit = QLineEdit()
-        self.nullable = spec.nullable
-        if spec.max_length is not None:
-            self.edit.setMaxLength(spec.max_length)
-        if not spec.nullable:
+        self.nullable = spec.optional
+        configure_line_edit(self.edit, spec)
+        if not spec.optional:
             self.edit.setPlaceholderText("Required")
 
     def value(self) -> Any:
@@ -201,9 +141,9 @@ class TextBox(QPlainTextEdit):
 
 
 class TextBoxEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
+    def __init__(self, spec: FieldMeta) -> None:
         self.widget = self.box = TextBox()
-        self.nullable = spec.nullable
+        self.nullable = spec.optional
 
     def value(self) -> Any:
         text = self.box.toPlainText()
@@ -217,11 +157,9 @@ class TextBoxEditor(FieldEditor):
 
 
 class IntEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
+    def __init__(self, spec: FieldMeta) -> None:
         self.widget = self.spin = QSpinBox()
-        low = INT_RANGE[0] if spec.minimum is None else math.ceil(spec.minimum)
-        high = INT_RANGE[1] if spec.maximum is None else math.floor(spec.maximum)
-        self.spin.setRange(low, high)
+        configure_int_spin(self.spin, spec)
         self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
 
     def value(self) -> Any:
@@ -235,13 +173,9 @@ class IntEditor(FieldEditor):
 
 
 class FloatEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
+    def __init__(self, spec: FieldMeta) -> None:
         self.widget = self.spin = QDoubleSpinBox()
-        self.spin.setDecimals(PRICE_DECIMALS)
-        low = FLOAT_RANGE[0] if spec.minimum is None else float(spec.minimum)
-        high = FLOAT_RANGE[1] if spec.maximum is None else float(spec.maximum)
-        self.spin.setRange(low, high)
-        self.spin.setGroupSeparatorShown(True)
+        configure_decimal_spin(self.spin, spec)
         self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
 
     def value(self) -> Any:
@@ -255,7 +189,7 @@ class FloatEditor(FieldEditor):
 
 
 class BoolEditor(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
+    def __init__(self, spec: FieldMeta) -> None:
         self.widget = self.check = QCheckBox()
         # As wide as the box itself, so the form does not stretch an invisible click area.
         self.check.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -292,42 +226,68 @@ class ChoiceEditor(FieldEditor):
         self.combo.currentIndexChanged.connect(lambda _index: callback())
 
 
-def enum_label(member: enum.Enum) -> str:
-    label = getattr(member, "label", None)
-    return label if isinstance(label, str) else str(member.value).replace("_", " ").capitalize()
+class ReferenceEditor(FieldEditor):
+    """The rows of the target by name, read on the query thread; "(no team)" when the field is optional.
+
+    Until the names arrive, or when they could not be read, the value set stays the value: a form
+    opened on a row does not count it as changed, and never saves a reference it could not show.
+    """
+
+    def __init__(self, spec: FieldMeta, store: Store) -> None:
+        assert spec.reference is not None
+        self.widget = self.combo = QComboBox()
+        self._prompt = f"Choose a {ENTITIES[spec.reference.target].label.lower()}"
+        self._none_label = spec.none_label
+        self._wanted: Any = None
+        self._offered = False  # the names arrived and the combo box offers them
+        self.combo.setPlaceholderText(LOADING)
+        self.names = ReferenceNames(store, spec.reference, self.combo)
+        self.names.arrived.connect(self._offer)
+        self.names.load()
+
+    @property
+    def loading(self) -> bool:
+        return self.names.reading
+
+    def _offer(self, names: Names | None) -> None:
+        if names is None:
+            self.combo.setPlaceholderText(f"The {self.names.target.plural} could not be read")
+            return
+        self.combo.setPlaceholderText(self._prompt)
+        fill_reference_combo(self.combo, names, self._none_label, self._wanted)
+        self._offered = True
+
+    def value(self) -> Any:
+        if not self._offered:
+            return self._wanted
+        return self.combo.currentData() if self.combo.currentIndex() >= 0 else None
+
+    def set_value(self, value: Any) -> None:
+        self._wanted = value
+        if self._offered:
+            self.combo.setCurrentIndex(index_of(self.combo, value))
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.combo.currentIndexChanged.connect(lambda _index: callback())
 
 
-def distinct_names(names: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(id, name) pairs where equal names get their id, so that every choice can be told apart."""
-    counts = Counter(name for _row_id, name in names)
-    return [(row_id, name if counts[name] == 1 else f"{name} (#{row_id})") for row_id, name in names]
-
-
-def reference_choices(store: Store, spec: FieldSpec) -> list[tuple[str, Any]]:
-    assert spec.reference is not None
-    target = ENTITIES[spec.reference.target]
-    choices: list[tuple[str, Any]] = [(f"(no {target.label.lower()})", None)] if spec.nullable else []
-    names = distinct_names(store.repository(target.name).names())
-    return choices + [(name, row_id) for row_id, name in names]
-
-
-def make_editor(spec: FieldSpec, store: Store) -> FieldEditor:
-    """The editor for a field, chosen by its type."""
-    if spec.reference is not None:
-        target = ENTITIES[spec.reference.target]
-        return ChoiceEditor(reference_choices(store, spec), f"Choose a {target.label.lower()}")
-    kind = spec.value_type
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return ChoiceEditor([(enum_label(member), member) for member in kind])
-    if kind is bool:
+def make_editor(spec: FieldMeta, store: Store) -> FieldEditor:
+    """The editor for a field, chosen by its kind."""
+    if spec.kind is Kind.REFERENCE:
+        return ReferenceEditor(spec, store)
+    if spec.kind is Kind.CHOICE:
+        return ChoiceEditor([(label, member) for member, label in spec.choices])
+    if spec.kind is Kind.FLAG:
         return BoolEditor(spec)
-    if kind is int and not spec.nullable:
+    if spec.kind is Kind.INTEGER and not spec.optional:
         return IntEditor(spec)
-    if kind is float and not spec.nullable:
+    if spec.kind is Kind.DECIMAL and not spec.optional:
         return FloatEditor(spec)
-    if kind is str:
-        return TextBoxEditor(spec) if spec.is_long_text else LineEditor(spec)
-    raise TypeError(f"no form editor for field {spec.name!r} of type {kind!r}")
+    if spec.kind is Kind.TEXT:
+        return LineEditor(spec)
+    if spec.kind is Kind.LONG_TEXT:
+        return TextBoxEditor(spec)
+    raise TypeError(f"no form editor for field {spec.name!r} of type {spec.value_type!r}")
 
 
 # --- error label ---------------------------------------------------------------

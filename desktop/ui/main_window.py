@@ -6,9 +6,10 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLockFile, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,15 +24,15 @@ from PySide6.QtWidgets import (
 from sqlmodel import SQLModel
 
 from desktop import __version__, db
-from desktop.db import database_file
 from desktop.demo import load_sample_data
-from desktop.errors import DatabaseInUseError, TaskforceError
+from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
+from desktop.lock import FileLock, single_instance_lock
 from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
+from desktop.store.entities import references_to, tab_order
 from desktop.table import Result
 from desktop.ui.conflict_dialog import save_resolving_conflicts
 from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
-from desktop.ui.file_lock import single_instance_lock
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.loading import wait_for_queries
@@ -44,7 +45,6 @@ from desktop.ui.transfer_actions import add_transfer_actions
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
-TAB_ORDER = ("task", "user", "hero", "team", "item")
 DEFAULT_SIZE = (1120, 700)
 DELETE_LIMIT = 10_000  # rows per delete: their ids are read first, and undo keeps them all
 
@@ -60,6 +60,14 @@ class Navigation:
     to_parent: bool
 
 
+def database_file(url: str) -> Path | None:
+    """The SQLite file a URL names, or None (a server, or no URL at all: opening it will say so)."""
+    try:
+        return db.sqlite_path(url)
+    except DatabaseOpenError:
+        return None
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -67,7 +75,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         *,
-        lock: QLockFile | None = None,
+        lock: FileLock | None = None,
     ) -> None:
         """lock: the single-instance lock of the store's file, held while the window shows that file."""
         super().__init__(parent)
@@ -84,7 +92,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("entityTabs")
         self.tabs.setDocumentMode(True)
-        for name in TAB_ORDER:
+        for name in tab_order():
             self._add_view(ENTITIES[name])
         self.setCentralWidget(self.tabs)
 
@@ -201,27 +209,26 @@ class MainWindow(QMainWindow):
     def _create_navigation(self) -> list[Navigation]:
         """ "Go to owner" on a task, "Show tasks" on a user; likewise for every reference."""
         found = []
-        for child in ENTITIES.values():
-            for reference in child.references:
-                parent = ENTITIES[reference.target]
-                go_to = self._action(
-                    f"actionGoTo{reference.label_key.capitalize()}",
-                    f"Go to {reference.label_key}",
-                    None,
-                    partial(self.go_to_parent, child, reference),
-                )
-                show = self._action(
-                    f"actionShow{child.plural.capitalize()}",
-                    f"Show {child.plural}",
-                    None,
-                    partial(self.show_children, child, reference),
-                )
-                go_to.setStatusTip(
-                    f"Select this {child.label.lower()}'s {reference.label_key} in {parent.plural}"
-                )
-                show.setStatusTip(f"Show the {child.plural} of this {parent.label.lower()}")
-                found.append(Navigation(go_to, child.name, child, reference, to_parent=True))
-                found.append(Navigation(show, parent.name, child, reference, to_parent=False))
+        for child, reference in references_to():
+            parent = ENTITIES[reference.target]
+            go_to = self._action(
+                f"actionGoTo{reference.label_key.capitalize()}",
+                f"Go to {reference.label_key}",
+                None,
+                partial(self.go_to_parent, child, reference),
+            )
+            show = self._action(
+                f"actionShow{child.plural.capitalize()}",
+                f"Show {child.plural}",
+                None,
+                partial(self.show_children, child, reference),
+            )
+            go_to.setStatusTip(
+                f"Select this {child.label.lower()}'s {reference.label_key} in {parent.plural}"
+            )
+            show.setStatusTip(f"Show the {child.plural} of this {parent.label.lower()}")
+            found.append(Navigation(go_to, child.name, child, reference, to_parent=True))
+            found.append(Navigation(show, parent.name, child, reference, to_parent=False))
         return found
 
     def _create_menus(self) -> None:
@@ -504,7 +511,7 @@ class MainWindow(QMainWindow):
             store = Store.open(url)
         except TaskforceError as error:
             if lock is not None:
-                lock.unlock()
+                lock.release()
             self.show_error(error.message)
             return
         self.set_store(store, owned=True)
@@ -516,7 +523,7 @@ class MainWindow(QMainWindow):
     def release_lock(self) -> None:
         """Let another Taskforce open the file shown here (once the store on it is closed)."""
         if self._lock is not None:
-            self._lock.unlock()
+            self._lock.release()
             self._lock = None
 
     def set_store(self, store: Store, *, owned: bool = False) -> None:

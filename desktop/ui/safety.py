@@ -113,7 +113,7 @@ class SafetyActions:
         store.engine.dispose()
 
         def restore_and_open(progress: backup.Progress) -> Store | TaskforceError:
-            backup.restore(path, chosen.path, progress=progress)
+            store.replace_with_backup(chosen.path, progress=progress)
             progress(0, 0)
             try:
                 return Store.open(store.url)

@@ -16,8 +16,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from sqlmodel import SQLModel
 
 from desktop.errors import TaskforceError
-from desktop.models import TaskStatus
 from desktop.store import Change, Entity, Record, Repository, Store
+from desktop.store.entities import Align
+from desktop.store.fields import distinct_names
 from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Query, Result, TableCore, TableEvents
 from desktop.ui.columns import Column, Kind, display_text, entity_columns, tooltip_text
 
@@ -33,7 +34,6 @@ CHECK_ROLE = Qt.ItemDataRole.CheckStateRole.value
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
 OTHER_SERVED_ROLES = frozenset((EDIT_ROLE, CHECK_ROLE, TOOLTIP_ROLE, Qt.ItemDataRole.UserRole.value))
 READ_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-NO_REFERENCE = "(None)"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ChoiceList = list[tuple[Any, str]]
@@ -274,23 +274,25 @@ class EntityTableModel(QAbstractTableModel):
 
     @staticmethod
     def has_choices(column: Column) -> bool:
-        """Whether an editor of this column offers a list: statuses, or the names of referenced rows."""
-        return column.kind is Kind.STATUS or column.reference is not None
+        """Whether an editor of this column offers a list: an enum's members, or the referenced rows."""
+        return column.kind in (Kind.CHOICE, Kind.REFERENCE)
 
     def choices(self, column: Column, answer: Callable[[ChoiceList], None]) -> None:
-        """What an editor of this column offers; the names of referenced rows are read off the GUI thread."""
-        if column.kind is Kind.STATUS:
-            answer([(status, status.label) for status in TaskStatus])
+        """What an editor of this column offers, as the field metadata says; the names of referenced
+        rows are read off the GUI thread, equal names told apart by their id."""
+        if column.kind is Kind.CHOICE:
+            answer(list(column.meta.choices))
             return
         if column.reference is None:
             return
+        none_label = column.meta.none_label
 
         def arrived(result: Result[list[tuple[int, str]]]) -> None:
             if result.error is not None or result.value is None:
                 self.error.emit(result.error or "")
                 return
-            names: ChoiceList = list(result.value)
-            answer([(None, NO_REFERENCE), *names] if column.nullable else names)
+            names: ChoiceList = list(distinct_names(result.value))
+            answer(names if none_label is None else [(None, none_label), *names])
 
         self._core.names(column.reference.target, arrived)
 
@@ -422,7 +424,7 @@ class EntityTableModel(QAbstractTableModel):
 
 
 def _alignment(column: Column) -> Qt.AlignmentFlag:
-    horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+    horizontal = Qt.AlignmentFlag.AlignRight if column.align is Align.RIGHT else Qt.AlignmentFlag.AlignLeft
     return horizontal | Qt.AlignmentFlag.AlignVCenter
 
 

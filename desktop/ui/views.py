@@ -24,23 +24,12 @@ from PySide6.QtWidgets import (
 
 from desktop.store import Change, Record, Repository
 from desktop.table import Pending, Result
-from desktop.ui.columns import Column, Kind
+from desktop.ui.columns import Column
 from desktop.ui.delegates import EntityDelegate
 from desktop.ui.filters import FilterBar
 from desktop.ui.icons import icon
 from desktop.ui.table_model import EntityTableModel
 
-# What a typical cell of each kind holds, to size columns before any row is loaded.
-SAMPLE_TEXT = {
-    Kind.INTEGER: "0000000",
-    Kind.DECIMAL: "000,000.00",
-    Kind.FLAG: "",
-    Kind.TIMESTAMP: "0000-00-00 00:00",
-    Kind.STATUS: "In progress",
-    Kind.REFERENCE: "n" * 16,
-    Kind.TEXT: "n" * 28,
-    Kind.LONG_TEXT: "n" * 40,
-}
 CELL_PADDING = 16
 HEADER_PADDING = 34  # the sort arrow sits beside the title
 
@@ -263,7 +252,7 @@ class EntityView(QWidget):
     @staticmethod
     def _default_width(table: QTableView, column: Column) -> int:
         metrics = table.fontMetrics()
-        content = metrics.horizontalAdvance(SAMPLE_TEXT[column.kind]) + CELL_PADDING
+        content = metrics.horizontalAdvance(column.width_sample) + CELL_PADDING
         title = metrics.horizontalAdvance(column.header) + HEADER_PADDING
         return max(content, title)
 

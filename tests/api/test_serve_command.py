@@ -87,7 +87,7 @@ def test_a_port_in_use_is_a_plain_message(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("nonsense://", "is not a database URL Taskforce can open"),
+        ("nonsense://", "Taskforce cannot open nonsense databases"),
         ("postgresql+psycopg://someone:hunter2@127.0.0.1:1/nowhere", ""),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,12 @@ def test_an_unwritable_log_folder_does_not_stop_taskforce(
 
     assert app.main(["--data-dir", str(blocked)]) == 0
     assert received == [None]
+
+
+def test_a_new_data_dir_is_private_with_every_folder_it_makes(tmp_path: Path) -> None:
+    data = tmp_path / "new" / "place" / "data"
+
+    assert app.main(["--data-dir", str(data), "check"]) == 1  # no database there yet
+
+    for folder in (tmp_path / "new", tmp_path / "new" / "place", data, data / "logs"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import logs
+from desktop import app, db, logs
 from desktop.store import Store
 
 log = logging.getLogger("tests.logs")
@@ -136,3 +136,22 @@ def test_sql_timing_stops_with_the_logging(sqlite_url: str) -> None:
     logs.shutdown_logging()
 
     assert not sa.event.contains(Engine, "before_cursor_execute", logs._before_cursor_execute)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a file that is always full")
+def test_a_log_on_a_full_disk_changes_no_outcome(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    (data / "logs").mkdir(parents=True)
+    (data / "logs" / "taskforce.log").symlink_to("/dev/full")  # every write: "No space left on device"
+    database = data / "taskforce.db"
+    with Store.open(db.sqlite_url(database)) as store:
+        store.teams.create({"name": "Avengers"})
+    capsys.readouterr()
+
+    checked = app.main(["--data-dir", str(data), "check"])
+    backed_up = app.main(["--data-dir", str(data), "backup"])
+
+    out, err = capsys.readouterr()
+    assert (checked, backed_up) == (0, 0), err
+    assert "in good order" in out and "Backed up and verified" in out
+    assert "Logging error" not in err and "Traceback" not in err

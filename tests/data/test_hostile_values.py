@@ -150,6 +150,8 @@ def test_reassigning_tasks_to_the_user_being_deleted_says_so(store: Store) -> No
     for ids in ([alice.id], [bob.id, alice.id]):
         with pytest.raises(RelatedRowError) as refused:
             store.users.delete_many(ids, reassign_to=alice.id)
-        assert refused.value.message == "Cannot reassign to the user being deleted: choose another user."
+        assert (
+            refused.value.message == "Cannot reassign tasks to the user being deleted: choose another user."
+        )
         assert "does not exist" not in refused.value.message
     assert table_contents(store) == before

@@ -20,9 +20,10 @@ import desktop
 import desktop.models
 from desktop import db
 from desktop.store import Store
+from desktop.store.entities import table_names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OUR_TABLES = {"team", "hero", "item", "user", "task"}
+OUR_TABLES = table_names()  # every registered entity has its table at head
 
 
 def revisions_oldest_first() -> list[str]:

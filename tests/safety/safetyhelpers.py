@@ -74,7 +74,7 @@ def run_without_write_permission(script: str, *args: str) -> subprocess.Complete
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("running as root without setpriv: permissions cannot be enforced")
-        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner,-chown", *command]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=False)
     assert done.returncode == 0, done.stderr
@@ -113,3 +113,59 @@ def item_numbers(path: Path) -> list[int]:
     with sqlite3.connect(path) as connection:
         names = [row[0] for row in connection.execute("SELECT name FROM item WHERE name LIKE 'Item %'")]
     return sorted(int(name.split()[1]) for name in names)
+
+
+@contextmanager
+def small_disk(folder: Path, size_kb: int = 2048) -> Iterator[Path]:
+    """A tmpfs of `size_kb` on `folder`: a disk that really fills up (skipped where none can be mounted)."""
+    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a small disk needs root on Linux (mount -t tmpfs)")
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0700", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"no tmpfs can be mounted here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Write a file in `folder` until its disk has not one byte left; return it."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                continue
+    finally:
+        os.close(fd)
+    assert shutil.disk_usage(folder).free == 0
+    return filler
+
+
+def files_as_they_are(
+    folder: Path, *, skip: tuple[str, ...] = ("logs", "filler")
+) -> dict[str, tuple[str, int]]:
+    """Every file under `folder` with its digest and modification time (the logs and the filler aside).
+
+    A -shm is SQLite's shared-memory index of a write-ahead log, rebuilt by whoever reads the file:
+    only that it is there counts.
+    """
+    found: dict[str, tuple[str, int]] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if relative.parts[0] in skip or not path.is_file():
+            continue
+        found[str(relative)] = (
+            ("", 0) if path.name.endswith("-shm") else (file_digest(path), path.stat().st_mtime_ns)
+        )
+    return found

@@ -202,7 +202,7 @@ def test_a_restore_waits_for_a_background_backup_of_the_same_file(due: Path, gat
     assert gate.began.wait(10)
     store.engine.dispose()  # as the window does before a restore
 
-    restoring = threading.Thread(target=backup.restore, args=(due, saved.path))
+    restoring = threading.Thread(target=store.replace_with_backup, args=(saved.path,))
     restoring.start()
     restoring.join(0.5)
     assert restoring.is_alive()  # its connections must be gone before the file is swapped

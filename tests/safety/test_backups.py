@@ -19,7 +19,7 @@ from safetyhelpers import (
     writing_items,
 )
 
-from desktop import backup, db
+from desktop import backup, db, opening
 from desktop.errors import BackupError
 from desktop.store import Store
 
@@ -34,7 +34,7 @@ def test_a_backup_is_a_verified_private_copy_in_the_backups_folder(tmp_path: Pat
     info = backup.create_backup(database, backup.MANUAL, now=NOW)
 
     assert info.path.parent == tmp_path / "backups"
-    assert info.path.name == "taskforce-20261125T120000Z-manual.db"
+    assert info.path.name == "taskforce.db-20261125T120000Z-manual.db"
     assert (info.created, info.reason, info.reason_label) == (NOW, "manual", "made by hand")
     assert mode(info.path.parent) == 0o700
     assert mode(info.path) == 0o600
@@ -51,7 +51,7 @@ def test_two_backups_in_the_same_second_both_stay(tmp_path: Path) -> None:
     first = backup.create_backup(database, backup.MANUAL, now=NOW)
     second = backup.create_backup(database, backup.MANUAL, now=NOW)
     assert first.path != second.path
-    assert second.path.name == "taskforce-20261125T120000Z-manual-2.db"
+    assert second.path.name == "taskforce.db-20261125T120000Z-manual-2.db"
     assert second.reason_label == "made by hand"
     assert {first.path, second.path} <= {info.path for info in backup.list_backups(database)}
 
@@ -103,7 +103,7 @@ def test_rotation_follows_the_policy_with_simulated_dates(tmp_path: Path) -> Non
 
 def test_the_pre_migration_backup_goes_to_the_backups_folder_and_is_verified(tmp_path: Path) -> None:
     database = filled_database(tmp_path / "taskforce.db")
-    path = db.pre_migration_backup(database, "0001")
+    path = opening.pre_migration_backup(database, "0001")
     assert path.parent == tmp_path / "backups"
     assert path.name.endswith("-before-upgrade-from-0001.db")
     assert backup.list_backups(database)[0].reason_label == "before an upgrade"
@@ -251,3 +251,39 @@ def test_restore_over_a_damaged_file_keeps_it_aside_unchanged(tmp_path: Path) ->
     assert file_digest(aside) == damaged_digest
     assert mode(aside) == 0o600
     assert table_digests(database) == table_digests(good.path)
+
+
+# --- two databases with one stem -------------------------------------------------------------------
+
+
+def test_two_databases_with_one_stem_keep_their_backups_apart(tmp_path: Path) -> None:
+    first = filled_database(tmp_path / "data.db")
+    second = filled_database(tmp_path / "data.sqlite")
+    for old in backup.list_backups(first) + backup.list_backups(second):
+        old.path.unlink()
+    theirs = [  # the second database's backups, one a week for ten weeks
+        backup.create_backup(second, backup.AUTOMATIC, now=NOW - timedelta(weeks=weeks)).path
+        for weeks in range(10, 0, -1)
+    ]
+    ours = backup.create_backup(first, backup.MANUAL, now=NOW)
+
+    assert [info.path for info in backup.list_backups(first)] == [ours.path]
+    assert {info.path for info in backup.list_backups(second)} == set(theirs)
+    assert backup.newest_good_backup(first) == ours
+    backup.rotate(first, now=NOW + timedelta(days=400))  # keeps one of ours; none of theirs is touched
+    assert all(path.exists() for path in theirs)
+
+
+def test_backups_named_after_the_stem_count_only_where_they_cannot_be_another_files(tmp_path: Path) -> None:
+    database = filled_database(tmp_path / "taskforce.db")
+    for old in backup.list_backups(database):
+        old.path.unlink()
+    made = backup.create_backup(database, now=NOW)
+    named_the_old_way = made.path.with_name("taskforce-20261101T120000Z-automatic.db")
+    named_the_old_way.write_bytes(made.path.read_bytes())
+
+    assert [info.path for info in backup.list_backups(database)] == [made.path, named_the_old_way]
+
+    other = filled_database(tmp_path / "taskforce.sqlite")  # now "taskforce-…" may be either's
+    assert named_the_old_way not in [info.path for info in backup.list_backups(database)]
+    assert named_the_old_way not in [info.path for info in backup.list_backups(other)]

@@ -71,8 +71,24 @@ def test_a_bad_file_is_refused_and_left_byte_for_byte(tmp_path: Path, kind: str)
     assert "Traceback" not in refused.value.message
     assert not report.ok
     assert "Restore a backup" in report.text
-    for leftover in tmp_path.glob("taskforce.db-*"):  # a reader's empty -shm/-wal at most
-        assert leftover.name.endswith("-shm") or leftover.stat().st_size == 0
+    assert list(tmp_path.glob("taskforce.db-*")) == []  # not even an empty -wal or -shm
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_backup_refuses_a_bad_file_before_opening_it_for_writing(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "taskforce.db"
+    BAD_FILES[kind](path)
+    for leftover in tmp_path.glob("taskforce.db-*"):
+        leftover.unlink()
+    before = file_digest(path)
+
+    with pytest.raises(BackupError, match=COMPLAINTS[kind]) as refused:
+        backup.create_backup(path)
+
+    assert "\n" not in refused.value.message  # one plain sentence, not SQLite's list of problems
+    assert "partial" not in refused.value.message
+    assert file_digest(path) == before
+    assert list(tmp_path.glob("taskforce.db-*")) == []
 
 
 @pytest.mark.parametrize("kind", BAD_FILES)

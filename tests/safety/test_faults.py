@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import threading
@@ -13,7 +14,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from safetyhelpers import file_digest, filled_database, integrity, run_without_write_permission, table_digests
+from safetyhelpers import (
+    file_digest,
+    files_as_they_are,
+    fill_disk,
+    filled_database,
+    integrity,
+    run_without_write_permission,
+    small_disk,
+    table_digests,
+)
 
 from desktop import db
 from desktop.errors import DatabaseOpenError, StorageError
@@ -228,3 +238,54 @@ def test_a_write_waits_for_another_writer_instead_of_failing(database: Path) -> 
         releaser.join()
         other.close()
         store.close()
+
+
+# --- a disk with no byte left ---------------------------------------------------------------------
+
+
+def test_a_healthy_database_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        database = filled_database(disk / "taskforce.db")
+        fill_disk(disk)
+        before = files_as_they_are(disk)
+
+        with pytest.raises(StorageError, match=r"The disk that holds taskforce\.db is full") as refused:
+            Store.open(db.sqlite_url(database))
+
+        assert not isinstance(refused.value, DatabaseOpenError)  # not a damaged file: no restore offered
+        assert files_as_they_are(disk) == before
+        (disk / "filler").unlink()
+        with Store.open(db.sqlite_url(database)) as store:  # and it opens once there is space
+            assert store.tasks.count() == 3
+
+
+def test_a_read_only_session_does_not_break_the_writable_ones_after_it(database: Path) -> None:
+    shutil.rmtree(database.parent / "backups")
+    database.chmod(0o444)
+    first = json.loads(run_without_write_permission(READ_ONLY_PROBE, str(database)).stdout)
+    assert first["read_only"] is True
+    database.chmod(0o600)  # may be written again
+
+    second = json.loads(run_without_write_permission(READ_ONLY_PROBE, str(database)).stdout)
+    third = json.loads(run_without_write_permission(READ_ONLY_PROBE, str(database)).stdout)
+
+    assert second == {"read_only": False, "tasks": 3, "write": "saved"}
+    assert third == {"read_only": False, "tasks": 3, "write": "saved"}
+    assert integrity(database) == ["ok"]
+
+
+def test_a_store_that_cannot_write_beside_the_file_says_it_is_read_only(database: Path) -> None:
+    with closing(sqlite3.connect(database)) as connection:  # leaves a -shm, as a crash would
+        connection.execute("SELECT count(*) FROM task").fetchone()
+        shm = database.with_name(database.name + "-shm")
+        assert shm.exists()
+        shm.chmod(0o444)
+        os.chown(shm, 4242, 4242)  # another person's: this one cannot change it
+
+        result = json.loads(run_without_write_permission(READ_ONLY_PROBE, str(database)).stdout)
+
+    assert result == {
+        "read_only": True,
+        "tasks": 3,
+        "write": "The database is read-only: changes cannot be saved.",
+    }

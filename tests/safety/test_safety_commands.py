@@ -17,8 +17,8 @@ from safetyhelpers import file_digest, filled_database, run_without_write_permis
 from desktop import backup, db
 from desktop.app import main
 from desktop.errors import DatabaseInUseError
+from desktop.lock import single_instance_lock, window_lock_path
 from desktop.store import Store
-from desktop.ui.file_lock import lock_path, single_instance_lock
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def test_restore_a_backup_from_the_command_line(tmp_path: Path, capsys: pytest.C
     assert f"Restored {database} from {saved.path}" in out
     assert "The data it held before is kept in" in out
     assert table_digests(database) == at_backup
-    assert not lock_path(database).exists()
+    assert not window_lock_path(database).exists()
 
 
 def test_restore_refuses_a_file_that_is_no_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,7 +104,7 @@ def test_check_works_on_every_database(database_url: str, capsys: pytest.Capture
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from desktop.ui.file_lock import single_instance_lock
+from desktop.lock import single_instance_lock
 lock = single_instance_lock(Path(sys.argv[1]))
 print("locked" if lock is not None else "no lock", flush=True)
 time.sleep(60)
@@ -136,13 +136,13 @@ def test_a_second_instance_on_the_same_file_is_told_and_a_crashed_ones_lock_is_t
         with pytest.raises(DatabaseInUseError, match=message):
             single_instance_lock(database)
     # The holder was killed: its lock file stays behind, stale.
-    assert lock_path(database).exists()
+    assert window_lock_path(database).exists()
 
     lock = single_instance_lock(database)
 
-    assert lock is not None and lock.isLocked()
-    lock.unlock()
-    assert not lock_path(database).exists()
+    assert lock is not None and lock.locked
+    lock.release()
+    assert not window_lock_path(database).exists()
 
 
 def test_the_restore_command_refuses_while_taskforce_has_the_file_open(
@@ -161,7 +161,7 @@ def test_the_restore_command_refuses_while_taskforce_has_the_file_open(
 LOCK_PROBE = """
 import sys
 from pathlib import Path
-from desktop.ui.file_lock import single_instance_lock
+from desktop.lock import single_instance_lock
 print("no lock" if single_instance_lock(Path(sys.argv[1])) is None else "locked")
 """
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
@@ -42,6 +44,7 @@ def open_dialog(qtbot: QtBot, store: Store, entity: str, row: Any = None, submit
     qtbot.addWidget(dialog)
     with qtbot.waitExposed(dialog):
         dialog.show()
+    qtbot.waitUntil(lambda: not dialog.loading)  # the names a reference may take, read off the GUI thread
     return dialog
 
 
@@ -133,6 +136,38 @@ def test_editing_fills_every_field_from_the_row(qtbot: QtBot, store: Store, enti
     assert not ok_button(dialog).isEnabled()
     first = next(iter(WIDGETS[entity]))
     assert field(dialog, first).text() == getattr(row, first)
+
+
+def test_the_names_to_choose_from_are_read_off_the_gui_thread(qtbot: QtBot, store: Store) -> None:
+    on_gui_thread: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        dialog = open_dialog(qtbot, store, "hero")
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+    assert on_gui_thread == []
+    team = field(dialog, "team_id")
+    assert [team.itemText(i) for i in range(team.count())] == ["(no team)", "Avengers"]
+
+
+def test_a_reference_whose_names_cannot_be_read_keeps_its_value(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_self: Any) -> list[tuple[int, str]]:
+        raise StorageError("The connection to the database was lost.")
+
+    monkeypatch.setattr(type(store.teams), "names", refuse)
+    hero = store.heroes.list(search="Iron Man")[0]
+    dialog = open_dialog(qtbot, store, "hero", hero)
+    team = field(dialog, "team_id")
+    assert team.placeholderText() == "The teams could not be read"
+    replace_text(qtbot, field(dialog, "power"), "repulsors")
+    assert dialog.values() == {"power": "repulsors"}  # the team is not cleared
 
 
 def test_limits_come_from_the_schema(qtbot: QtBot, store: Store) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -44,11 +45,11 @@ from uihelpers import cell_center, click_row, column_texts, show, shown_window, 
 
 from desktop import backup, db
 from desktop.demo import load_sample_data
+from desktop.lock import single_instance_lock, window_lock_path
 from desktop.store import ENTITIES, Store
 from desktop.ui import application
 from desktop.ui.conflict_dialog import ConflictDialog
 from desktop.ui.edit_dialog import EditDialog
-from desktop.ui.file_lock import lock_path, single_instance_lock
 from desktop.ui.main_window import MainWindow
 from desktop.ui.messages import Prompts
 from desktop.ui.open_database import OpenDatabaseDialog
@@ -273,6 +274,7 @@ def test_back_up_now_where_no_backup_can_be_written_says_so(
     def no_folder(self: Path, *args: Any, **kwargs: Any) -> None:
         raise PermissionError(13, "Permission denied", str(self))
 
+    shutil.rmtree(database.parent / "backups", ignore_errors=True)
     monkeypatch.setattr(Path, "mkdir", no_folder)  # a folder this person may not write to
     action(window, "actionBackupNow").trigger()
 
@@ -484,7 +486,7 @@ def test_a_second_launch_on_the_same_file_says_so_and_exits(tmp_path: Path) -> N
     with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as first:
         try:
             deadline = time.monotonic() + 60
-            while not lock_path(data / "taskforce.db").exists() and first.poll() is None:
+            while not window_lock_path(data / "taskforce.db").exists() and first.poll() is None:
                 assert time.monotonic() < deadline, "the first Taskforce did not start"
                 time.sleep(0.05)
             assert first.poll() is None
@@ -528,7 +530,7 @@ def test_a_second_launch_in_process_is_refused_before_the_file_is_touched(
     try:
         assert application.run_gui(arguments(db.sqlite_url(database))) == 1
     finally:
-        held.unlock()
+        held.release()
     assert shown == [
         f"Taskforce already has taskforce.db open (process {os.getpid()}). "
         "Switch to that window, or close it and try again."
@@ -545,15 +547,18 @@ def test_the_window_holds_the_lock_of_the_file_it_shows_and_lets_go_when_closed(
 
     def switch_files(app: QApplication) -> int:
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        seen["at start"] = (lock_path(database).exists(), lock_path(other).exists())
+        seen["at start"] = (window_lock_path(database).exists(), window_lock_path(other).exists())
         monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(other)))
         action(window, "actionOpenDatabase").trigger()
-        seen["after opening other.db"] = (lock_path(database).exists(), lock_path(other).exists())
+        seen["after opening other.db"] = (
+            window_lock_path(database).exists(),
+            window_lock_path(other).exists(),
+        )
         monkeypatch.setattr(OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(busy)))
         action(window, "actionOpenDatabase").trigger()
         seen["refused"] = last_message(qtbot)
         seen["still showing"] = window.store.path
-        seen["other still locked"] = lock_path(other).exists()
+        seen["other still locked"] = window_lock_path(other).exists()
         window.close()
         return 0
 
@@ -562,14 +567,14 @@ def test_the_window_holds_the_lock_of_the_file_it_shows_and_lets_go_when_closed(
         assert application.run_gui(arguments(db.sqlite_url(database))) == 0
     finally:
         assert held_elsewhere is not None
-        held_elsewhere.unlock()
+        held_elsewhere.release()
 
     assert seen["at start"] == (True, False)
     assert seen["after opening other.db"] == (False, True)
     assert seen["refused"].startswith("Taskforce already has busy.db open")
     assert seen["still showing"] == other
     assert seen["other still locked"]
-    assert not lock_path(database).exists() and not lock_path(other).exists()
+    assert not window_lock_path(database).exists() and not window_lock_path(other).exists()
 
 
 # --- two people, one row ------------------------------------------------------------------------------------
@@ -787,7 +792,7 @@ def test_a_damaged_file_at_start_is_offered_for_recovery_and_restored_from_its_n
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         wait_settled(qtbot, window)
         seen["titles"] = column_texts(window.view("task").table, "title")
-        seen["locked"] = lock_path(database).exists()
+        seen["locked"] = window_lock_path(database).exists()
         window.close()
         return 0
 
@@ -798,7 +803,7 @@ def test_a_damaged_file_at_start_is_offered_for_recovery_and_restored_from_its_n
     assert seen == {"titles": SAMPLE_TITLES, "locked": True}
     [aside] = (database.parent / "backups").glob("taskforce.db.set-aside-*")
     assert aside.read_bytes() == b"garbage" * 1000
-    assert not lock_path(database).exists()
+    assert not window_lock_path(database).exists()
 
 
 def test_a_damaged_file_at_start_can_be_left_for_another_database(
@@ -814,7 +819,7 @@ def test_a_damaged_file_at_start_can_be_left_for_another_database(
     def look(app: QApplication) -> int:
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         seen["showing"] = window.store.path
-        seen["locks"] = (lock_path(database).exists(), lock_path(other).exists())
+        seen["locks"] = (window_lock_path(database).exists(), window_lock_path(other).exists())
         window.close()
         return 0
 
@@ -831,7 +836,7 @@ def test_quitting_the_recovery_starts_nothing(database: Path, monkeypatch: pytes
     monkeypatch.setattr(application, "event_loop", lambda app: pytest.fail("the window must not open"))
     assert application.run_gui(arguments(db.sqlite_url(database))) == 1
     assert database.read_bytes() == b"garbage"
-    assert not lock_path(database).exists()
+    assert not window_lock_path(database).exists()
 
 
 def test_the_log_says_why_the_database_could_not_be_opened(

@@ -226,7 +226,7 @@ def test_choices_for_the_combo_box_editors(qtbot: QtBot, sample_store: Store) ->
 
     assert [label for _, label in choices(tasks, "status")] == ["To do", "In progress", "Done"]
     assert [label for _, label in choices(tasks, "owner_id")] == ["alice", "bob"]
-    assert choices(heroes, "team_id")[0] == (None, "(None)")
+    assert choices(heroes, "team_id")[0] == (None, "(no team)")  # the edit dialog's words too
     assert not tasks.has_choices(tasks.columns[tasks.column_of("title")])
     for model in (tasks, heroes):
         wait_loaded(qtbot, model)

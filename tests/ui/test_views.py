@@ -261,6 +261,29 @@ def test_status_and_owner_are_chosen_from_combo_boxes(
     assert column_texts(view.table, "owner_id")[0] == "bob"
 
 
+@pytest.mark.gui_thread_statements(
+    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
+)
+def test_the_team_cell_editor_tells_apart_teams_of_the_same_name(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    first = sample_store.teams.names()[0][0]
+    second = sample_store.teams.create({"name": "Avengers"}).id
+    view = open_tab(window, "hero")
+    wait_settled(qtbot, window)
+    row = column_texts(view.table, "name").index("Iron Man")
+    index = view.model.index(row, view.model.column_of("team_id"))
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editor = view.table.indexWidget(index) or QApplication.focusWidget()
+    assert isinstance(editor, QComboBox)
+    qtbot.waitUntil(lambda: editor.count() > 2)
+    assert combo_texts(editor) == ["(no team)", f"Avengers (#{first})", f"Avengers (#{second})"]
+    assert editor.currentText() == f"Avengers (#{first})"
+    choose(editor, f"Avengers (#{second})")
+    qtbot.waitUntil(lambda: sample_store.heroes.get(2).team_id == second)
+
+
 def test_a_level_editor_offers_only_allowed_levels(window: MainWindow) -> None:
     view = open_tab(window, "hero")
     index = view.model.index(0, view.model.column_of("level"))
