@@ -454,7 +454,6 @@ def reference_run(path: Path, args: argparse.Namespace, expect: dict[str, Any], 
     print("QSqlTableModel side on the same file …", flush=True)
     runs = 1 if args.quick else args.runs
     common = ["--runs", str(runs), "--search", args.search, "--expect", json.dumps(expect)]
-    common += ["--typed-search", args.typed_search]
     if args.quick:
         common += ["--scroll-runs", "1", "--scroll-rows", "500"]
     width, height = tf["viewport"]
