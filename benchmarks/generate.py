@@ -30,6 +30,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 CHUNK = 50_000
 SPAN = timedelta(days=5 * 365)
 END = datetime(2026, 1, 1, tzinfo=UTC)
+TRACKED = timedelta(days=365)  # done tasks of the last year have a completed_at
 SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own storage format for DateTime on SQLite
 
 VERBS = (
@@ -140,13 +141,30 @@ def tasks(rng: random.Random, start: int, end: int, sizes: Sizes, sqlite: bool) 
     seconds = [rng.random() * SPAN.total_seconds() for _ in range(n)]
     start_time = (END - SPAN).replace(tzinfo=None)
     created = [start_time + timedelta(seconds=s) for s in seconds]
+    completed = [_completed(statuses[i], created[i], seconds[i]) for i in range(n)]
     created_values: list[Any] = [c.strftime(SQLITE_TIMESTAMP) for c in created] if sqlite else created
+    completed_values: list[Any] = (
+        [None if c is None else c.strftime(SQLITE_TIMESTAMP) for c in completed] if sqlite else completed
+    )
     rows: Rows = []
     for i in range(n):
         title = f"{verbs[i]} {subjects[i]} {contexts[i]}".rstrip() + f" #{start + i + 1}"
         description = f"{first[i]} {second[i]}" if has_description[i] else None
-        rows.append((title, description, statuses[i], start + i + 1, created_values[i], owners[i]))
+        times = (created_values[i], completed_values[i])
+        rows.append((title, description, statuses[i], start + i + 1, *times, owners[i]))
     return rows
+
+
+def _completed(status: str, created: datetime, seconds: float) -> datetime | None:
+    """Done tasks of the last year were done within a month (and by END); older ones before tracking.
+
+    The delay comes from the creation time's digits, not from the generator: the other columns
+    stay what they were before completed_at existed.
+    """
+    end = END.replace(tzinfo=None)
+    if status != "done" or created < end - TRACKED:
+        return None
+    return created + min(timedelta(days=30), end - created) * ((seconds * 1_000) % 1)
 
 
 def teams(rng: random.Random, start: int, end: int) -> Rows:
@@ -184,7 +202,7 @@ def items(rng: random.Random, start: int, end: int) -> Rows:
 COLUMNS = {
     "user": ("username", "email", "id"),
     "team": ("name", "id"),
-    "task": ("title", "description", "status", "id", "created_at", "owner_id"),
+    "task": ("title", "description", "status", "id", "created_at", "completed_at", "owner_id"),
     "hero": ("name", "power", "level", "team_id", "id"),
     "item": ("name", "description", "price", "in_stock", "id"),
 }

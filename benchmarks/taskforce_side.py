@@ -56,11 +56,14 @@ class Taskforce:
 
     def __init__(self, url: str, settings_dir: Path, delay_ms: int = 0) -> None:
         ini = settings_dir / "taskforce.ini"
-        ini.unlink(missing_ok=True)  # every run starts from the same remembered state: none
+        ini.unlink(missing_ok=True)  # every run starts from the same remembered state:
+        settings = QSettings(str(ini), QSettings.Format.IniFormat)
+        settings.setValue("window/tab", "task")  # the tasks tab (the Overview is first otherwise)
+        settings.sync()
         self.store = Store.open(url)
         if delay_ms:
             delay_every_query(self.store, delay_ms)
-        self.window = MainWindow(self.store, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+        self.window = MainWindow(self.store, settings=settings)
         self.window.show()
         self.view: EntityView = self.window.view("task")
         self.table: QTableView = self.window.findChild(QTableView, "tasksTable")

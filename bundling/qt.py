@@ -6,9 +6,21 @@ import re
 import sys
 from pathlib import Path
 
-QT_MODULES = {"QtCore", "QtGui", "QtWidgets", "QtSvg"}
+QT_MODULES = {"QtCore", "QtGui", "QtWidgets", "QtSvg", "QtCharts"}
 # The Qt libraries behind those modules and behind the plugins kept below (ICU comes with QtCore).
-QT_LIBRARIES = {"Core", "Gui", "Widgets", "Svg", "DBus", "XcbQpa", "WaylandClient"}
+# QtCharts links QtOpenGL and QtOpenGLWidgets (its optional accelerated line series), so they come too.
+QT_LIBRARIES = {
+    "Core",
+    "Gui",
+    "Widgets",
+    "Svg",
+    "DBus",
+    "XcbQpa",
+    "WaylandClient",
+    "Charts",
+    "OpenGL",
+    "OpenGLWidgets",
+}
 # Plugins by folder and name (without "lib" and the suffix); folders not listed are left out.
 QT_PLUGINS = {
     # X11, Wayland, offscreen (tests, --self-test); Windows and macOS each have their own.
@@ -28,7 +40,7 @@ QT_PLUGINS = {
 
 
 def unused_qt_modules(pyside_dir: Path) -> list[str]:
-    """Every PySide6 module but the four Taskforce imports, as names for PyInstaller's excludes."""
+    """Every PySide6 module but the five Taskforce imports, as names for PyInstaller's excludes."""
     modules = {path.stem for path in pyside_dir.glob("Qt*.pyi")}
     return sorted(f"PySide6.{module}" for module in modules - QT_MODULES)
 

@@ -242,7 +242,8 @@ class HeroBase(SQLModel):
 
 
 class Hero(HeroBase, table=True):
-    __table_args__ = TABLE_ARGS
+    # Heroes per team with their average level, from the index alone (the overview).
+    __table_args__ = (sa.Index("ix_hero_team_id_level", "team_id", "level"), TABLE_ARGS)
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()
@@ -368,14 +369,35 @@ class Task(TaskBase, table=True):
         sa.Index("ix_task_created_at_id", "created_at", "id"),
         sa.Index("ix_task_owner_id_id", "owner_id", "id"),
         sa.Index("ix_task_status_created_at_id", "status", "created_at", "id"),
+        # The overview's charts and filter counts: tasks by owner and status, done per week.
+        sa.Index("ix_task_status_owner_id", "status", "owner_id"),
+        sa.Index("ix_task_status_completed_at", "status", "completed_at"),
         TABLE_ARGS,
     )
     __mapper_args__ = versioned_mapper_args
     id: int | None = Field(default=None, primary_key=True)
     version: int = version_field()
     created_at: datetime = Field(default_factory=utc_now, sa_type=UtcTimestamp())
+    # When the status last became done; None for a task not done, or done before this was recorded.
+    completed_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
     owner_id: int = Field(foreign_key="user.id")
     owner: Optional["User"] = Relationship(back_populates="tasks")
+
+
+@sa.event.listens_for(Task, "before_insert")
+def _stamp_new_task(_mapper: Any, _connection: Any, task: Task) -> None:
+    """A task made done is completed now (unless it says when); one not done is not completed."""
+    if task.status == TaskStatus.done:
+        task.completed_at = task.completed_at or utc_now()
+    else:
+        task.completed_at = None
+
+
+@sa.event.listens_for(Task, "before_update")
+def _stamp_status_change(_mapper: Any, _connection: Any, task: Task) -> None:
+    """Becoming done sets completed_at, leaving done clears it; other edits leave it alone."""
+    if sa.inspect(task).attrs.status.history.has_changes():
+        task.completed_at = utc_now() if task.status == TaskStatus.done else None
 
 
 class TaskCreate(TaskBase):
@@ -385,6 +407,7 @@ class TaskCreate(TaskBase):
 class TaskRead(TaskBase):
     id: int
     created_at: datetime
+    completed_at: datetime | None = None
     owner_id: int
     version: int
 

@@ -1,4 +1,4 @@
-"""Screenshots of every tab, the empty state, the edit, restore and conflict dialogs, for docs/screenshots/.
+"""Screenshots of the Overview and every tab, the empty state, the dialogs, for docs/screenshots/.
 
 Run under a display server, e.g. `make screenshots` (xvfb-run). Everything happens in a
 temporary data folder with the sample data; the real user folders are not touched.
@@ -73,6 +73,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--dark", action="store_true", help="ask for the dark colour scheme")
+    parser.add_argument(
+        "--large",
+        type=Path,
+        help="also the Overview of this generated database (benchmarks/generate.py), on its last day",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="taskforce-shots-"))
@@ -103,7 +108,10 @@ def main() -> int:
         return QSettings(str(work / f"{name}.ini"), QSettings.Format.IniFormat)
 
     def loaded(window: MainWindow) -> Callable[[], bool]:
-        return lambda: all(v.model.is_idle() and v.model.counted for v in window.views.values())
+        return lambda: (
+            all(v.model.is_idle() and v.model.counted for v in window.views.values())
+            and (not window.overview.loading and len(window.overview.data) == 4)
+        )
 
     store = Store.open(f"sqlite:///{work / 'sample.db'}")
     load_sample_data(store)
@@ -111,6 +119,8 @@ def main() -> int:
     window.resize(*WINDOW_SIZE)
     window.show()
     settle(app, until=loaded(window))
+    settle(app, 0.3)
+    save(window, args.out, f"overview{suffix}")  # the first tab, shown on a first start
     for name in tab_order():
         view = window.view(name)
         window.tabs.setCurrentWidget(view)
@@ -159,12 +169,35 @@ def main() -> int:
     empty.resize(*WINDOW_SIZE)
     empty.show()
     settle(app, until=loaded(empty))
+    empty.tabs.setCurrentWidget(empty.view("task"))
+    settle(app, 0.3)
     assert isinstance(empty.tabs.currentWidget(), EntityView)
     save(empty, args.out, f"empty-state{suffix}")
     empty.close()
     store.close()
     empty_store.close()
+    if args.large is not None:
+        large_overview(app, args.large, args.out, suffix)
     return 0
+
+
+def large_overview(app: QApplication, database: Path, folder: Path, suffix: str) -> None:
+    """The Overview of a generated database, at the window's size; "now" is the data's last day."""
+    from benchmarks import generate
+    from desktop.store import Store
+    from desktop.ui.main_window import DEFAULT_SIZE
+    from desktop.ui.overview import OverviewPage
+
+    store = Store.open(f"sqlite:///{database}")
+    page = OverviewPage(store, now=lambda: generate.END)
+    page.resize(*DEFAULT_SIZE)
+    page.show()
+    settle(app, 0.5, until=lambda: not page.loading and len(page.data) == 4)
+    settle(app, 0.3)
+    save(page, folder, f"overview-large{suffix}")
+    page.shutdown()
+    page.close()
+    store.close()
 
 
 if __name__ == "__main__":

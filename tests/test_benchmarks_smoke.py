@@ -128,3 +128,30 @@ def test_a_side_reports_json_with_every_step(tmp_path: Path) -> None:
         "edit_commit",
     }
     assert result["checks"]["edit_stored"] is True
+
+
+def test_the_overview_benchmark_runs_on_a_small_database(tmp_path: Path) -> None:
+    path = tmp_path / "bench.db"
+    generate(sqlite_url(path), Sizes(users=30, tasks=500, teams=12, heroes=60, items=20))
+    figures = tmp_path / "overview.json"
+    command = [sys.executable, "-m", "benchmarks.overview_bench", "--database", str(path), "--runs", "1"]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    completed = subprocess.run(
+        [*command, "--json", str(figures)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    for label in (
+        "four charts painted",
+        "filter counts after a change",
+        "longest event-loop stall",
+        "raw owners",
+    ):
+        assert label in completed.stdout
+    report = json.loads(figures.read_text(encoding="utf-8"))
+    assert report["tasks"] == 500 and report["overview_ms"] > 0 and report["counts_ms"] > 0

@@ -281,7 +281,7 @@ TASKS = Entity(
         FilterSpec(FilterKind.CHOICE, "status", "Status"),
         FilterSpec(FilterKind.REFERENCE, "owner_id", "Owner"),
     ),
-    headers={"created_at": "Created"},
+    headers={"created_at": "Created", "completed_at": "Completed"},
 )
 
 USERS = Entity(

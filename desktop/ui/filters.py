@@ -13,6 +13,7 @@ from shiboken6 import isValid
 from desktop.store import ENTITIES, Entity, Store
 from desktop.store.entities import FilterKind, FilterSpec
 from desktop.ui.choices import Names, ReferenceNames
+from desktop.ui.facets import Facet, FacetCounts
 from desktop.ui.form_fields import FLOAT_RANGE
 from desktop.ui.icons import icon
 
@@ -103,6 +104,7 @@ class ChoiceFilter(Filter):
 
     def __init__(self, entity: Entity, spec: FilterSpec, changed: Callable[[], None]) -> None:
         self._key = spec.key
+        self.field = spec.field
         self._members = entity.fields[spec.field].value_type
         self.combo = QComboBox()
         self.combo.setObjectName(f"{entity.plural}{camel(spec.field)}Filter")
@@ -332,6 +334,16 @@ class FilterBar(QToolBar):
         self.filters: dict[str, Filter] = {}
         for spec in entity.filter_specs:
             self._add(spec, self._control(spec, store, changed))
+        self.facets = FacetCounts(self, self, store, self._facets())
+        self.applied.connect(self.facets.request)
+
+    def _facets(self) -> list[Facet]:
+        """The lists that show a count beside each choice: the choices (status) and the references."""
+        return [
+            Facet(control.field, control.combo, control)
+            for control in self.filters.values()
+            if isinstance(control, ChoiceFilter | ReferenceFilter)
+        ]
 
     def _control(self, spec: FilterSpec, store: Store, changed: Callable[[], None]) -> Filter:
         if spec.kind is FilterKind.CHOICE:
@@ -392,6 +404,7 @@ class FilterBar(QToolBar):
     def set_store(self, store: Store) -> None:
         for control in self.references.values():
             control.set_store(store)
+        self.facets.set_store(store)
 
     def fill_choices(self) -> None:
         """Read the names the reference filters offer (once; changes reload them after that)."""

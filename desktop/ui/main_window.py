@@ -39,12 +39,14 @@ from desktop.ui.loading import wait_for_queries
 from desktop.ui.local_api import install_local_api
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
+from desktop.ui.overview import OverviewPage
 from desktop.ui.read_only import ReadOnlyState
 from desktop.ui.safety import SafetyActions
 from desktop.ui.transfer_actions import add_transfer_actions
 from desktop.ui.undo import StoreCommands
 from desktop.ui.views import EntityView
 
+OVERVIEW = "overview"  # the remembered tab when the Overview, the first tab, was shown
 DEFAULT_SIZE = (1120, 700)
 DELETE_LIMIT = 10_000  # rows per delete: their ids are read first, and undo keeps them all
 
@@ -92,6 +94,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("entityTabs")
         self.tabs.setDocumentMode(True)
+        self.overview = OverviewPage(store, self.tabs)
+        self.overview.drill_down.connect(self.show_filtered)
+        self.tabs.addTab(self.overview, "Overview")
         for name in tab_order():
             self._add_view(ENTITIES[name])
         self.setCentralWidget(self.tabs)
@@ -298,17 +303,19 @@ class MainWindow(QMainWindow):
     # --- the current tab --------------------------------------------------------------
 
     @property
-    def current_view(self) -> EntityView:
+    def current_view(self) -> EntityView | None:
+        """The entity tab shown; None while the Overview is."""
         view = self.tabs.currentWidget()
-        assert isinstance(view, EntityView)
-        return view
+        return view if isinstance(view, EntityView) else None
 
     def view(self, entity_name: str) -> EntityView:
         return self.views[entity_name]
 
     def _start_hidden_tabs_later(self) -> None:
         """The other tabs, and the names the filters offer, are read once the shown tab has its first rows."""
-        self.current_view.model.loaded.connect(self._start_all_tabs, Qt.ConnectionType.SingleShotConnection)
+        shown = self.current_view
+        loaded = self.overview.loaded if shown is None else shown.model.loaded
+        loaded.connect(self._start_all_tabs, Qt.ConnectionType.SingleShotConnection)
 
     def _start_all_tabs(self) -> None:
         for view in self.views.values():
@@ -316,8 +323,10 @@ class MainWindow(QMainWindow):
             view.filter_bar.fill_choices()
 
     def _on_tab_changed(self) -> None:
-        self.current_view.model.start()
-        entity = self.current_view.entity
+        view = self.current_view
+        if view is not None:
+            view.model.start()
+        entity = self._view_for_new().entity
         self.action_new.setText(f"&New {entity.label.lower()}…")
         self.action_edit.setText(f"&Edit {entity.label.lower()}…")
         self.action_delete.setText(f"&Delete {entity.plural}…")
@@ -325,6 +334,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_count(self) -> None:
+        if self.current_view is None:
+            self.count_label.clear()
+            return
         model = self.current_view.model
         entity = model.entity
         busy = self.current_view.busy_text
@@ -337,6 +349,13 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         view = self.current_view
+        if view is None:  # the Overview: nothing selected, nowhere to go
+            for action in (self.action_edit, self.action_delete):
+                action.setEnabled(False)
+            for nav in self.navigation:
+                nav.action.setVisible(False)
+            self.go_menu.setEnabled(False)
+            return
         selected = view.has_selection() and not view.showing_empty_state
         writable = not self.store.read_only
         self.action_edit.setEnabled(selected and writable)
@@ -385,8 +404,12 @@ class MainWindow(QMainWindow):
 
     # --- rows -----------------------------------------------------------------------------
 
+    def _view_for_new(self) -> EntityView:
+        """Where New adds a row: the tab shown, or Tasks from the Overview."""
+        return self.current_view or self.views["task"]
+
     def new_row(self) -> None:
-        view = self.current_view
+        view = self._view_for_new()
         entity = view.entity
         created: list[SQLModel] = []
 
@@ -405,9 +428,10 @@ class MainWindow(QMainWindow):
 
     def edit_current(self) -> None:
         view = self.current_view
-        record = view.current_record()
+        record = None if view is None else view.current_record()
         if record is None:
             return
+        assert view is not None
         row_id, store = Repository.row_id(record.read), self.store
         view.model.read_row(row_id, lambda found: self._edit_row(view, store, row_id, found))
 
@@ -438,6 +462,8 @@ class MainWindow(QMainWindow):
 
     def delete_selected(self) -> None:
         view = self.current_view
+        if view is None:
+            return
         if view.selected_count() > DELETE_LIMIT:
             self.show_error(
                 f"Select at most {DELETE_LIMIT:,} {view.entity.plural} to delete at once, "
@@ -454,14 +480,23 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self._clear_error()
+        self.overview.mark_stale()
         for view in self.views.values():
             view.filter_bar.reload_choices("*")
             view.model.refresh()
 
     def focus_search(self) -> None:
-        self.current_view.focus_search()
+        if self.current_view is not None:
+            self.current_view.focus_search()
 
     # --- navigation --------------------------------------------------------------------------
+
+    def show_filtered(self, entity_name: str, filters: dict[str, Any]) -> None:
+        """Open an entity's tab showing only the rows these filter values choose (from the Overview)."""
+        view = self.views[entity_name]
+        view.show_only(filters)
+        self.tabs.setCurrentWidget(view)
+        view.table.setFocus()
 
     def go_to_parent(self, child: Entity, reference: Reference) -> None:
         record = self.views[child.name].current_record()
@@ -538,6 +573,7 @@ class MainWindow(QMainWindow):
             assert isinstance(model, GuardedTableModel)
             model.set_commands(store, self.commands)
             view.set_store_choices()
+        self.overview.set_store(store)
         self._own_store = store if owned else None
         if previous is not None and previous is not store:
             wait_for_queries()
@@ -591,17 +627,21 @@ class MainWindow(QMainWindow):
         tab = self.settings.value("window/tab")
         if tab in self.views:
             self.tabs.setCurrentWidget(self.views[str(tab)])
+        elif tab == OVERVIEW:
+            self.tabs.setCurrentWidget(self.overview)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/tab", self.current_view.entity.name)
+        view = self.current_view
+        self.settings.setValue("window/tab", OVERVIEW if view is None else view.entity.name)
         for view in self.views.values():
             view.save_state(self.settings)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.overview.shutdown()
         for view in self.views.values():
             view.model.shutdown()
         wait_for_queries()

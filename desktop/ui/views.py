@@ -349,6 +349,12 @@ class EntityView(QWidget):
         self.filter_bar.references[field].select(row_id)
         self.filter_bar.apply_now()
 
+    def show_only(self, filters: dict[str, Any]) -> None:
+        """Show only the rows these filter values choose (as FilterBar.save() gives them); no search."""
+        self.filter_bar.clear()
+        self.filter_bar.restore(filters)
+        self.filter_bar.apply_now()
+
     def apply_icons(self) -> None:
         self.empty_state.apply_icons()
         self.filter_bar.search.apply_icons()
@@ -363,6 +369,7 @@ class EntityView(QWidget):
 
     def _on_store_change(self, change: Change) -> None:
         self.filter_bar.reload_choices(change.entity)
+        self.filter_bar.facets.on_store_change(change)
 
     def set_store_choices(self) -> None:
         self.filter_bar.set_store(self.model.store)

@@ -33,6 +33,9 @@ needs_binutils = pytest.mark.skipif(
         "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
         "PySide6/Qt/plugins/imageformats/libqsvg.so",
         "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+        "PySide6/Qt/lib/libQt6Charts.so.6",
+        "PySide6/Qt/lib/libQt6OpenGL.so.6",  # QtCharts links it
+        "PySide6/QtCharts.abi3.so",
         "sqlalchemy/engine/_row_cy.cpython-311-x86_64-linux-gnu.so",
         "libpython3.11.so.1.0",
     ],
@@ -47,7 +50,8 @@ def test_what_taskforce_uses_is_kept(destination: str) -> None:
         "PySide6/Qt/lib/libQt6Network.so.6",
         "PySide6/Qt/lib/libQt6Qml.so.6",
         "PySide6/Qt/lib/libQt6Sql.so.6",
-        "PySide6/Qt/lib/libQt6OpenGL.so.6",
+        "PySide6/Qt/lib/libQt6ChartsQml.so.6",
+        "PySide6/Qt/lib/libQt6Graphs.so.6",
         "PySide6/Qt/translations/qtbase_de.qm",
         "PySide6/Qt/plugins/platforms/libqeglfs.so",
         "PySide6/Qt/plugins/platforms/libqvnc.so",
@@ -69,11 +73,13 @@ def test_windows_names_follow_the_same_rules() -> None:
     assert not qt.keep("PySide6/plugins/platforms/qdirect2d.dll", platform="win32")
 
 
-def test_every_pyside_module_but_four_is_excluded() -> None:
+def test_every_pyside_module_but_five_is_excluded() -> None:
     excluded = qt.unused_qt_modules(Path(PySide6.__file__).parent)
 
     assert "PySide6.QtSql" in excluded and "PySide6.QtWebEngineCore" in excluded
-    assert not {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"} & set(excluded)
+    kept = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "PySide6.QtCharts"}
+    assert not kept & set(excluded)
+    assert "PySide6.QtGraphs" in excluded and "PySide6.QtOpenGL" in excluded
 
 
 def test_libraries_only_left_out_files_needed_go_too() -> None:

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,57 @@ def test_the_app_never_creates_tables_behind_alembics_back() -> None:
         if re.search(r"\bcreate_all\b", line)
     ]
     assert offenders == []
+
+
+def task_columns(url: str) -> set[str]:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {column["name"] for column in sa.inspect(connection).get_columns("task")}
+    finally:
+        engine.dispose()
+
+
+def test_completed_at_comes_empty_for_tasks_done_before_and_goes_on_downgrade(database_url: str) -> None:
+    config = db.alembic_config(database_url)
+    command.upgrade(config, "0004")
+    engine = db.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            users = sa.table("user", sa.column("username"), sa.column("email"))
+            connection.execute(users.insert().values(username="alice", email="alice@example.com"))
+            tasks = sa.table(
+                "task",
+                sa.column("title"),
+                sa.column("status"),
+                sa.column("created_at"),
+                sa.column("owner_id"),
+            )
+            for title, status in (("Old", "done"), ("Open", "todo")):
+                connection.execute(
+                    tasks.insert().values(
+                        title=title, status=status, created_at=datetime(2026, 1, 2, 3, 4, 5), owner_id=1
+                    )
+                )
+    finally:
+        engine.dispose()
+
+    command.upgrade(config, "0005")
+    assert "completed_at" in task_columns(database_url)
+    with Store.open(database_url) as store:
+        old, open_task = store.tasks.get(1), store.tasks.get(2)
+        assert (old.status, old.completed_at) == ("done", None)  # done before tracking
+        assert open_task.completed_at is None
+        assert store.tasks.update(2, {"status": "done"}).completed_at is not None
+
+    command.downgrade(config, "0004")
+    assert "completed_at" not in task_columns(database_url)
+    engine = db.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT title, status FROM task ORDER BY id").all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [("Old", "done"), ("Open", "done")]
+    command.upgrade(config, "head")
+    assert drift(database_url) == []

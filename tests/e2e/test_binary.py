@@ -58,7 +58,7 @@ def test_the_self_test_passes(binary: Path, environment: dict[str, str]) -> None
     assert result.returncode == 0, result.stdout + result.stderr
     [line] = result.stdout.splitlines()
     assert line.startswith(f"Taskforce {__version__} self-test passed")
-    assert "5 tabs rendered" in line and "postgresql (psycopg binary)" in line
+    assert "6 tabs rendered" in line and "postgresql (psycopg binary)" in line
     assert "Traceback" not in result.stderr
 
 
@@ -99,6 +99,7 @@ def test_only_the_qt_that_taskforce_uses_is_bundled(binary: Path) -> None:
     names = {path.name for path in BUNDLE.rglob("*")}
 
     assert {"libqsvgicon.so", "libqsvg.so", "libqxcb.so", "libqoffscreen.so", "libqwayland.so"} <= names
+    assert {"libQt6Charts.so.6", "QtCharts.abi3.so"} <= names  # the Overview's charts
     assert (
         not {"libQt6Network.so.6", "libQt6Qml.so.6", "libQt6Sql.so.6", "libqgtk3.so", "libqeglfs.so"} & names
     )

@@ -193,6 +193,9 @@ class StoreMachine(RuleBasedStateMachine):
         expected = {**checked, "id": created["id"], "version": 1}
         if entity == "task":
             expected["created_at"] = created["created_at"]
+            # Made done, it is completed now; otherwise not (the time itself is the store's).
+            assert (created["completed_at"] is not None) == (created["status"] == "done")
+            expected["completed_at"] = created["completed_at"]
         assert created == expected
         self.rows[entity][created["id"]] = created
         self.push(Command("create", entity, [created["id"]]))
@@ -261,8 +264,8 @@ class StoreMachine(RuleBasedStateMachine):
             return
         current = self.rows[entity][row_id]
         before = {name: current[name] for name in checked if current[name] != checked[name]}
-        repository.update(row_id, patch)
-        self.apply_update(entity, row_id, checked)
+        result = repository.update(row_id, patch)
+        self.apply_update(entity, row_id, checked, result)
         if before:
             after = {name: checked[name] for name in before}
             self.push(Command("update", entity, [row_id], before=before, after=after))
@@ -296,8 +299,8 @@ class StoreMachine(RuleBasedStateMachine):
             command.deletion = repository.delete_many(command.ids)
             self.apply_delete(command.entity, command.ids, None, command.deletion)
         elif command.kind == "update":
-            repository.update(command.ids[0], command.before)
-            self.apply_update(command.entity, command.ids[0], command.before)
+            result = repository.update(command.ids[0], command.before)
+            self.apply_update(command.entity, command.ids[0], command.before, result)
         else:
             assert command.deletion is not None
             self.store.restore(command.deletion)
@@ -314,8 +317,8 @@ class StoreMachine(RuleBasedStateMachine):
             self.store.restore(command.deletion)
             self.apply_restore(command.deletion)
         elif command.kind == "update":
-            repository.update(command.ids[0], command.after)
-            self.apply_update(command.entity, command.ids[0], command.after)
+            result = repository.update(command.ids[0], command.after)
+            self.apply_update(command.entity, command.ids[0], command.after, result)
         else:
             command.deletion = repository.delete_many(command.ids, reassign_to=command.reassign_to)
             self.apply_delete(command.entity, command.ids, command.reassign_to, command.deletion)
@@ -327,11 +330,20 @@ class StoreMachine(RuleBasedStateMachine):
         self.undo_stack.append(command)
         self.redo_stack.clear()
 
-    def apply_update(self, entity: str, row_id: int, values: dict[str, Any]) -> None:
+    def apply_update(self, entity: str, row_id: int, values: dict[str, Any], result: SQLModel) -> None:
         row = self.rows[entity][row_id]
+        old_status, old_completed = row.get("status"), row.get("completed_at")
         if any(row[name] != value for name, value in values.items()):
             row.update(values)
             row["version"] += 1
+        if entity == "task":
+            # completed_at follows the status: set on becoming done, cleared on leaving it, else kept.
+            completed = as_row(result)["completed_at"]
+            if row["status"] == old_status:
+                assert completed == old_completed
+            else:
+                assert (completed is not None) == (row["status"] == "done")
+            row["completed_at"] = completed
 
     def referred_ids(self, entity: str) -> list[int]:
         if entity not in CHILDREN:

@@ -80,7 +80,7 @@ def test_export_to_stdout_and_file(tmp_path: Path, capsys: pytest.CaptureFixture
     )
     assert status == 0
     lines = out.splitlines()
-    assert lines[0] == "id,title,description,status,created_at,owner_id,owner"
+    assert lines[0] == "id,title,description,status,created_at,completed_at,owner_id,owner"
     assert all(line.endswith(",alice") and ",done," in line for line in lines[1:] if line.count(",") >= 6)
     target = tmp_path / "users.xlsx"
     status, out, _ = run(

@@ -37,7 +37,16 @@ def test_json_keeps_the_text_as_it_is(seeded: Store, tmp_path: Path, file_format
 def test_references_as_id_and_name_and_timestamps_in_utc(seeded: Store, tmp_path: Path) -> None:
     path = run_export(seeded, "task", tmp_path / "tasks.json")
     row = records(path, FileFormat.JSON)[0]
-    assert list(row) == ["id", "title", "description", "status", "created_at", "owner_id", "owner"]
+    assert list(row) == [
+        "id",
+        "title",
+        "description",
+        "status",
+        "created_at",
+        "completed_at",
+        "owner_id",
+        "owner",
+    ]
     assert row["owner"] == "Bøb 🚀" and isinstance(row["owner_id"], int)
     assert row["created_at"].endswith("+00:00")
 

@@ -43,7 +43,13 @@ def commands(sample_store: Store, stack: QUndoStack) -> StoreCommands:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "taskforce.ini"), QSettings.Format.IniFormat)
+    """Settings of someone who last had the Tasks tab open: the tests of the tables start there.
+
+    A window without a remembered tab opens on the Overview (see test_overview_tab.py).
+    """
+    remembered = QSettings(str(tmp_path / "taskforce.ini"), QSettings.Format.IniFormat)
+    remembered.setValue("window/tab", "task")
+    return remembered
 
 
 @pytest.fixture

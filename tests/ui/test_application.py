@@ -35,6 +35,8 @@ def test_run_gui_shows_the_window_on_the_database_given(
 
     def event_loop(app: QApplication) -> int:
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        assert window.tabs.currentWidget() is window.overview  # a first start opens on the Overview
+        window.tabs.setCurrentWidget(window.view("task"))
         qtbot.waitUntil(lambda: window.count_label.text() == "6 of 6 tasks")
         seen.update(
             name=app.applicationName(),

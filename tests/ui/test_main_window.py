@@ -73,7 +73,9 @@ def test_the_window_is_built_without_being_shown(
     assert not window.isVisible()
     tabs = window.tabs
     assert tabs.objectName() == "entityTabs"
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Tasks", "Users", "Heroes", "Teams", "Items"]
+    texts = [tabs.tabText(i) for i in range(tabs.count())]
+    assert texts == ["Overview", "Tasks", "Users", "Heroes", "Teams", "Items"]
+    assert tabs.widget(0).objectName() == "overviewPage"
     for name in ("tasksTable", "usersTable", "heroesTable", "teamsTable", "itemsTable"):
         assert isinstance(window.findChild(QTableView, name), QTableView)
     for name in ("tasksSearch", "usersSearch", "heroesSearch", "teamsSearch", "itemsSearch"):
@@ -215,9 +217,9 @@ def test_the_status_bar_counts_the_current_tab_and_shows_the_database(
 ) -> None:
     assert window.count_label.text() == "6 of 6 tasks"
     assert str(sample_store.path) in window.location_label.text()
-    window.tabs.setCurrentIndex(2)
+    window.tabs.setCurrentWidget(window.view("hero"))
     assert window.count_label.text() == "3 of 3 heroes"
-    window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentWidget(window.view("task"))
     combo = window.view("task").filter_bar.filters["status"].widget
     combo.setCurrentIndex(combo.findText("To do"))
     wait_settled(qtbot, window)
@@ -363,7 +365,7 @@ def test_f5_shows_changes_made_by_another_program(
 
 
 def test_ctrl_f_goes_to_the_search_box_of_the_current_tab(qtbot: QtBot, window: MainWindow) -> None:
-    window.tabs.setCurrentIndex(4)
+    window.tabs.setCurrentWidget(window.view("item"))
     table(window, "item").setFocus()
     qtbot.keyClick(table(window, "item"), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.view("item").filter_bar.search.box

@@ -25,7 +25,7 @@ def test_the_self_test_passes_and_prints_one_line(qapp: QApplication) -> None:
     for fact in (
         "database migrated to ",
         "created, read, updated and deleted a team, hero, item, user, task",
-        "5 tabs rendered (Tasks, Users, Heroes, Teams, Items)",
+        "6 tabs rendered (Overview, Tasks, Users, Heroes, Teams, Items)",
         "sorting by language",
         "drivers sqlite, postgresql (psycopg ",
     ):

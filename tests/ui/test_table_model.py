@@ -65,7 +65,8 @@ def test_headers_are_readable_and_id_comes_first(models: dict[str, EntityTableMo
     def headers(model: EntityTableModel) -> list[str]:
         return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
 
-    assert headers(models["task"]) == ["ID", "Title", "Status", "Created", "Owner", "Description"]
+    task_headers = ["ID", "Title", "Status", "Created", "Completed", "Owner", "Description"]
+    assert headers(models["task"]) == task_headers
     assert headers(models["user"]) == ["ID", "Username", "E-mail"]
     assert headers(models["hero"]) == ["ID", "Name", "Power", "Level", "Team"]
     assert headers(models["team"]) == ["ID", "Name"]

@@ -172,7 +172,7 @@ def test_columns_can_be_hidden_from_the_header_menu(window: MainWindow) -> None:
     view = open_tab(window, "task")
     menu = view.header_menu()
     labels = [action.text() for action in menu.actions()]
-    assert labels == ["ID", "Title", "Status", "Created", "Owner", "Description"]
+    assert labels == ["ID", "Title", "Status", "Created", "Completed", "Owner", "Description"]
     menu.actions()[labels.index("Created")].trigger()
     assert view.table.isColumnHidden(view.model.column_of("created_at"))
 
