@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import stat
 import sys
@@ -30,7 +31,7 @@ T = TypeVar("T")
 # The Alembic revisions in order, oldest first (tests/data/test_migrations.py checks this against
 # migrations/versions). Knowing them here lets a database already at the head open without
 # importing Alembic, a quarter of the start-up time.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "search_index")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "search_index")
 HEAD_REVISION = REVISIONS[-1]
 # Files up to this size get PRAGMA quick_check on every open (a tenth of a second); larger ones when
 # the last session did not close cleanly or a migration is due. The daily automatic backup runs a
@@ -41,6 +42,9 @@ APP_NAME = "Taskforce"
 DATABASE_FILENAME = "taskforce.db"
 BUSY_TIMEOUT_MS = 5_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# How this process names itself to PostgreSQL (pg_stat_activity), so that windows can count each other.
+CLIENT_PREFIX = f"{APP_NAME} "
+CLIENT_NAME = f"{CLIENT_PREFIX}{socket.gethostname()}:{os.getpid()}"[:63]
 
 
 def data_dir() -> Path:
@@ -254,6 +258,8 @@ def _create_engine(parsed: URL, *, echo: bool, read_only: bool) -> Engine:
         return engine
     if backend in ("mysql", "mariadb") and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    if backend == "postgresql" and "application_name" not in parsed.query:
+        kwargs["connect_args"] = {"application_name": CLIENT_NAME}
     return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 

@@ -71,13 +71,20 @@ class InUseError(TaskforceError):
 
 
 class ConflictError(TaskforceError):
-    """Someone else changed the row since it was loaded; `current` is the row as it is now."""
+    """Someone else changed the row since it was loaded; `current` is the row as it is now.
 
-    def __init__(self, message: str, *, entity: str, row_id: int, current: Any) -> None:
+    `fields` names the fields both changed to different values, where the edit was merged against
+    the row as it was loaded (empty: the whole row is in question).
+    """
+
+    def __init__(
+        self, message: str, *, entity: str, row_id: int, current: Any, fields: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.entity = entity
         self.row_id = row_id
         self.current = current
+        self.fields = fields
 
 
 class StorageKind(StrEnum):

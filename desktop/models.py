@@ -421,3 +421,20 @@ class TaskUpdate(SQLModel):
     _clean = field_validator("title", mode="before")(required_text)
     _description = field_validator("description", mode="before")(optional_text)
     _required = field_validator("status", "owner_id", mode="before")(required_value)
+
+
+# --- change log --------------------------------------------------------------
+
+# What other clients changed, for watchers on MariaDB, which has no NOTIFY: written by triggers
+# (revision 0006), read by id. Present but unused on SQLite and PostgreSQL, so the schema is one.
+change_log = sa.Table(
+    "change_log",
+    SQLModel.metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("row_id", sa.BigInteger(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=True),
+    sa.Column("operation", sa.String(10), nullable=False),
+    sa.Column("connection_id", sa.BigInteger(), nullable=True),
+    **{key: value for key, value in TABLE_ARGS.items() if key != "sqlite_autoincrement"},
+)

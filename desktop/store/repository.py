@@ -31,6 +31,7 @@ from desktop.errors import (
 from desktop.store.driver_errors import classify
 from desktop.store.entities import ENTITIES, Entity, Reference
 from desktop.store.events import Change
+from desktop.store.merge import three_way
 from desktop.store.search import matches_nothing, server_folding, sqlite_clause
 from desktop.store.search_index import INDEXED_COLUMNS, postgresql_candidates, sqlite_candidates
 
@@ -191,7 +192,7 @@ class Repository(Generic[R]):
     def _storable(self, row_id: object) -> bool:
         return storable_id(row_id, self._store.backend)
 
-    def _changed_elsewhere(self, row_id: int) -> NotFoundError | ConflictError:
+    def _changed_elsewhere(self, row_id: int, fields: tuple[str, ...] = ()) -> NotFoundError | ConflictError:
         """After an update found the row changed or deleted by someone else: say which, tell the views."""
         label = self.entity.label.lower()
         try:
@@ -204,11 +205,14 @@ class Repository(Generic[R]):
                 row_id=row_id,
             )
         self._notify("updated", [row_id])
+        both = ", ".join(self.entity.fields[name].label for name in fields if name in self.entity.fields)
         return ConflictError(
-            f"This {label} was changed elsewhere after you opened it.",
+            f"This {label} was changed elsewhere after you opened it"
+            + (f": you both changed {both}." if both else "."),
             entity=self.entity.name,
             row_id=row_id,
             current=current,
+            fields=fields,
         )
 
     def _checked(self, session: Session, values: Mapping[str, Any], row_id: int | None) -> None:
@@ -569,12 +573,20 @@ class Repository(Generic[R]):
         return created
 
     def update(
-        self, row_id: int, patch: BaseModel | Mapping[str, Any], expected_version: int | None = None
+        self,
+        row_id: int,
+        patch: BaseModel | Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        base: Mapping[str, Any] | None = None,
     ) -> R:
         """PATCH: only the fields set on the Update schema are written.
 
         Given expected_version (the version the row had when it was loaded), a row changed since
         raises ConflictError with the row as it is now, and a row deleted since raises NotFoundError.
+        Given also base (the row's values when it was loaded), a row changed since is merged field
+        by field instead: the other changes are kept, the patch's are written, and ConflictError
+        (naming the fields) is raised only where both changed a field to different values.
         A row changed between this method's read and its write is never overwritten either way.
         """
         if isinstance(patch, BaseModel) and not isinstance(patch, self.entity.update):
@@ -585,12 +597,17 @@ class Repository(Generic[R]):
             raise self._not_found(row_id)
         self._store.ensure_writable()
         updated: R | None = None
+        conflicts: tuple[str, ...] = ()
         try:
             with self.transaction(write=True) as session:
                 row = session.get(self.entity.table, row_id)
                 if row is None and expected_version is None:
                     raise self._not_found(row_id)
                 version = getattr(row, "version", None)
+                if row is not None and base is not None and expected_version not in (None, version):
+                    merged = three_way(base, row.model_dump(), values)
+                    values, conflicts = merged.write, merged.conflicts
+                    expected_version = None if not conflicts else expected_version
                 if row is not None and expected_version in (None, version):
                     self._checked(session, values, row_id)
                     row.sqlmodel_update(values)
@@ -600,7 +617,7 @@ class Repository(Generic[R]):
         except StaleDataError:
             updated = None
         if updated is None:
-            raise self._changed_elsewhere(row_id)
+            raise self._changed_elsewhere(row_id, conflicts)
         self._notify("updated", [row_id])
         return updated
 

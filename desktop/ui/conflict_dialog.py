@@ -52,7 +52,9 @@ class ConflictDialog(QDialog):
         yours: Mapping[str, Any],
         parent: QWidget | None = None,
         describe: Callable[[str, Any], str] | None = None,
+        only: tuple[str, ...] = (),
     ) -> None:
+        """only: the fields in conflict, where the edit was merged (the others are shown otherwise)."""
         super().__init__(parent)
         self.setObjectName("ConflictDialog")
         self.setWindowTitle(f"{entity.label} changed elsewhere")
@@ -64,7 +66,7 @@ class ConflictDialog(QDialog):
         )
         intro.setObjectName("conflictText")
         intro.setWordWrap(True)
-        fields = [name for name in yours if name in entity.update.model_fields]
+        fields = [name for name in (only or yours) if name in entity.update.model_fields]
         self.table = QTableWidget(len(fields), 3, self)
         self.table.setObjectName("conflictTable")
         self.table.setHorizontalHeaderLabels(["Field", "Their value (saved)", "Your value"])
@@ -135,8 +137,9 @@ class ConflictDialog(QDialog):
         theirs: SQLModel,
         yours: Mapping[str, Any],
         describe: Callable[[str, Any], str] | None = None,
+        only: tuple[str, ...] = (),
     ) -> ConflictChoice:
-        dialog = cls(entity, theirs, yours, parent, describe)
+        dialog = cls(entity, theirs, yours, parent, describe, only)
         dialog.exec()
         return dialog.choice
 
@@ -179,7 +182,7 @@ def save_resolving_conflicts(
             return save(patch, expected)
         except ConflictError as conflict:
             choice = ConflictDialog.ask(
-                parent, entity, conflict.current, patch, reference_describer(store, entity)
+                parent, entity, conflict.current, patch, reference_describer(store, entity), conflict.fields
             )
             if choice is ConflictChoice.OVERWRITE:
                 expected = int(conflict.current.version)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from sqlmodel import SQLModel
 
 from desktop.errors import ConflictError
-from desktop.store import Entity, Repository, Store
+from desktop.store import Entity, Record, Repository, Store
 from desktop.ui.table_model import EntityTableModel
 from desktop.ui.undo import StoreCommands
 
@@ -34,7 +34,7 @@ class GuardedTableModel(EntityTableModel):
         started: bool = True,
     ) -> None:
         self._commands = commands
-        self._editing: tuple[int, int | None] | None = None  # (row id, version shown) during setData
+        self._editing: Record[Any] | None = None  # the row as shown, during setData
         super().__init__(store, entity, updater=self, started=started, parent=parent)
 
     def set_commands(self, store: Store, commands: StoreCommands) -> None:
@@ -46,9 +46,7 @@ class GuardedTableModel(EntityTableModel):
         return not self.store.read_only
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        record = self.record_at(index.row()) if index.isValid() else None
-        if record is not None:
-            self._editing = (Repository.row_id(record.read), getattr(record.read, "version", None))
+        self._editing = self.record_at(index.row()) if index.isValid() else None
         try:
             return super().setData(index, value, role)
         finally:
@@ -56,9 +54,14 @@ class GuardedTableModel(EntityTableModel):
 
     def update(self, entity_name: str, row_id: int, patch: Mapping[str, Any]) -> SQLModel:
         """The updater of the base model: called from setData with the edited cell's value."""
-        shown = self._editing[1] if self._editing is not None and self._editing[0] == row_id else None
+        shown = self._editing.read if self._editing is not None else None
+        if shown is None or Repository.row_id(shown) != row_id:
+            return self._commands.update(entity_name, row_id, patch)
         try:
-            return self._commands.update(entity_name, row_id, patch, expected_version=shown)
+            # Merged with what others changed since the row was shown: only the same field clashes.
+            return self._commands.update(
+                entity_name, row_id, patch, expected_version=shown.version, base=shown.model_dump()
+            )
         except ConflictError as conflict:
             label = self.entity.label.lower()
             raise ConflictError(
@@ -67,4 +70,5 @@ class GuardedTableModel(EntityTableModel):
                 entity=conflict.entity,
                 row_id=conflict.row_id,
                 current=conflict.current,
+                fields=conflict.fields,
             ) from conflict

@@ -35,6 +35,7 @@ from desktop.ui.delete_flow import delete_rows
 from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
+from desktop.ui.live_updates import LiveUpdates
 from desktop.ui.loading import wait_for_queries
 from desktop.ui.local_api import install_local_api
 from desktop.ui.messages import show_message
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._show_writability()  # after the remembered state, which may hide the read-only banner
         self._on_tab_changed()
         self._start_hidden_tabs_later()
+        self.live_updates.watch(store)
 
     # --- building -----------------------------------------------------------------
 
@@ -195,7 +197,12 @@ class MainWindow(QMainWindow):
         self.action_quit = self._action("actionQuit", "&Quit", "quit", self.close, ["Ctrl+Q"])
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.safety = SafetyActions(self, lambda: self.store, partial(self.set_store, owned=True))
+        self.safety = SafetyActions(
+            self,
+            lambda: self.store,
+            partial(self.set_store, owned=True),
+            let_go=lambda: self.live_updates.stop(),
+        )
         self.read_only_state = ReadOnlyState(
             self,
             [
@@ -285,6 +292,9 @@ class MainWindow(QMainWindow):
         self.location_label.setObjectName("locationLabel")
         status.addWidget(self.count_label)
         status.addWidget(self.error_label, 1)
+        self.live_updates = LiveUpdates(self)
+        status.addPermanentWidget(self.live_updates.label)
+        status.addPermanentWidget(self.live_updates.presence)
         status.addPermanentWidget(self.location_label)
         self._show_location()
 
@@ -452,7 +462,7 @@ class MainWindow(QMainWindow):
                 patch,
                 row.version,
                 lambda values, version: self.commands.update(
-                    entity.name, row_id, values, expected_version=version
+                    entity.name, row_id, values, expected_version=version, base=row.model_dump()
                 ),
             )
 
@@ -575,6 +585,7 @@ class MainWindow(QMainWindow):
             view.set_store_choices()
         self.overview.set_store(store)
         self._own_store = store if owned else None
+        self.live_updates.watch(store)
         if previous is not None and previous is not store:
             wait_for_queries()
             previous.close()
@@ -641,6 +652,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        self.live_updates.stop()
         self.overview.shutdown()
         for view in self.views.values():
             view.model.shutdown()

@@ -21,13 +21,20 @@ class SafetyActions:
     """The actions, for the database a window shows; the window puts them in its menus.
 
     store() is that database; show(store) makes the window show a store it now owns (a restore
-    reopens the file).
+    reopens the file); let_go() stops what else of the window still reads the file before it is replaced.
     """
 
-    def __init__(self, window: QWidget, store: Callable[[], Store], show: Callable[[Store], None]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        store: Callable[[], Store],
+        show: Callable[[Store], None],
+        let_go: Callable[[], None] = lambda: None,
+    ) -> None:
         self.window = window
         self._store = store
         self._show = show
+        self._let_go = let_go
         self.back_up = self._action(
             "actionBackupNow", "&Back up now…", "Make a backup of the database now", self.back_up_now
         )
@@ -109,6 +116,7 @@ class SafetyActions:
         if not Prompts.confirm(self.window, "Restore from backup", question, "&Restore"):
             return False
         # No connection may stay open on a file that is about to be replaced.
+        self._let_go()
         wait_for_queries()
         store.engine.dispose()
 

@@ -195,11 +195,13 @@ class StoreCommands(QObject):
         patch: Mapping[str, Any],
         *,
         expected_version: int | None = None,
+        base: Mapping[str, Any] | None = None,
     ) -> SQLModel:
         """Edit a row as one undoable step.
 
         Given expected_version (the version the person saw), a row changed since raises
-        ConflictError and a row deleted since raises NotFoundError ("… no longer exists").
+        ConflictError and a row deleted since raises NotFoundError ("… no longer exists"); given
+        also base (the values the person saw), it is merged field by field (Repository.update).
         """
         entity = ENTITIES[entity_name]
         repository = self.store.repository(entity_name)
@@ -212,7 +214,7 @@ class StoreCommands(QObject):
             raise
         # Pinned to a version, so that the values kept for undo are the ones replaced.
         version = expected_version if expected_version is not None else getattr(before_row, "version", None)
-        updated: SQLModel = repository.update(row_id, patch, expected_version=version)
+        updated: SQLModel = repository.update(row_id, patch, expected_version=version, base=base)
         changed = [
             name
             for name in patch

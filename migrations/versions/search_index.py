@@ -10,7 +10,7 @@ may (folding differs between the index and str.casefold for some characters), an
 own comparison still decides every row.
 
 Revision ID: search_index
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 01:30:00.000000
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "search_index"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -643,9 +643,72 @@ def test_cancel_goes_back_to_the_edit_with_the_input_kept(
 
     assert record["dialog open"] is True
     assert record["typed"] == "My title"
-    assert record["form error"] == "Could not save: This task was changed elsewhere after you opened it."
+    assert record["form error"] == (
+        "Could not save: This task was changed elsewhere after you opened it: you both changed Title."
+    )
     assert elsewhere.tasks.get(1).title == "Their title"
     assert not window.action_undo.isEnabled()
+
+
+def save_after_another_edit(
+    qtbot: QtBot, elsewhere: Store, theirs: dict[str, Any], title: str, record: dict[str, Any]
+) -> Callable[[Any], None]:
+    """In the edit dialog: another Taskforce saves `theirs`, then this person saves their own title."""
+
+    def act(dialog: EditDialog) -> None:
+        elsewhere.tasks.update(1, theirs)
+        type_title(qtbot, dialog, title)
+
+        def answer(conflict: QWidget) -> None:
+            record["asked"] = conflict_rows(conflict)
+            click(conflict, "cancelButton")
+
+        shown_by = time.monotonic() + 10  # a conflict dialog would show at once: look no longer than that
+        when_shown("ConflictDialog", answer, lambda _widget: time.monotonic() < shown_by)
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+        record["dialog open"] = dialog.isVisible()
+        if record["dialog open"]:
+            dialog.reject()
+
+    return act
+
+
+def test_another_field_changed_elsewhere_is_merged_without_asking(
+    qtbot: QtBot, window: MainWindow, elsewhere: Store
+) -> None:
+    record: dict[str, Any] = {}
+    edit_first_task(
+        qtbot, window, save_after_another_edit(qtbot, elsewhere, {"description": "Theirs"}, "Mine", record)
+    )
+
+    assert "asked" not in record and record["dialog open"] is False
+    task = elsewhere.tasks.get(1)
+    assert (task.title, task.description) == ("Mine", "Theirs")
+    window.action_undo.trigger()  # undo takes back this person's change only
+    task = elsewhere.tasks.get(1)
+    assert task.description == "Theirs" and task.title != "Mine"
+
+
+def test_the_same_change_made_elsewhere_is_no_conflict(
+    qtbot: QtBot, window: MainWindow, elsewhere: Store
+) -> None:
+    record: dict[str, Any] = {}
+    edit_first_task(
+        qtbot, window, save_after_another_edit(qtbot, elsewhere, {"title": "Same"}, "Same", record)
+    )
+
+    assert "asked" not in record and record["dialog open"] is False
+    assert elsewhere.tasks.get(1).title == "Same"
+
+
+def test_the_conflict_dialog_lists_only_the_fields_both_changed(
+    qtbot: QtBot, window: MainWindow, elsewhere: Store
+) -> None:
+    record: dict[str, Any] = {}
+    theirs = {"title": "Their title", "description": "Theirs"}
+    edit_first_task(qtbot, window, save_after_another_edit(qtbot, elsewhere, theirs, "My title", record))
+
+    assert record["asked"] == [["Title", "Their title", "My title"]]
 
 
 def test_saving_a_row_deleted_elsewhere_says_it_no_longer_exists_and_the_view_drops_it(
