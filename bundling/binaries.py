@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,27 +77,99 @@ def _linux_binutils() -> bool:
     return True
 
 
-def has_debug_info(source: str) -> bool:
+def has_symbol_table(source: str) -> bool:
     sections = subprocess.run(["readelf", "-S", "-W", source], capture_output=True, text=True, check=False)
-    return ".debug_info" in sections.stdout
+    return ".symtab" in sections.stdout
 
 
-def without_debug_info(entries: list[Entry], workdir: Path) -> list[Entry]:
-    """CPython's libraries and SQLAlchemy's extensions carry debugging data: a fifth of the bundle.
+def without_symbol_tables(entries: list[Entry], workdir: Path) -> list[Entry]:
+    """CPython's libraries, ICU's and SQLAlchemy's extensions carry debugging data and a full symbol table.
 
-    `strip --strip-debug` removes only that (symbols stay); the copies go to workdir. Linux only.
+    `strip --strip-unneeded` removes both, as distributions do for their libraries; the dynamic
+    symbols, which is what loading and linking use, stay. The copies go to workdir. Linux only.
     """
     if not _linux_binutils():
         return entries
     result = []
     for dest, source, kind in entries:
-        if kind in ("BINARY", "EXTENSION") and has_debug_info(source):
+        if kind in ("BINARY", "EXTENSION") and has_symbol_table(source):
             stripped = workdir / dest
             stripped.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["strip", "--strip-debug", "-o", str(stripped), source], check=True)
+            subprocess.run(["strip", "--strip-unneeded", "-o", str(stripped), source], check=True)
             source = str(stripped)
         result.append((dest, source, kind))
     return result
+
+
+# --- one OpenSSL -------------------------------------------------------------------------------
+
+# A wheel's own copy of OpenSSL 3, renamed by auditwheel (psycopg-binary: libcrypto-3a0647ea.so.3).
+PRIVATE_OPENSSL = re.compile(r"^(?P<library>libssl|libcrypto)-[0-9a-f]{8}\.so\.3$")
+VersionsNeeded = Callable[[str], dict[str, set[str]]]
+VersionsDefined = Callable[[str], set[str]]
+
+
+def _readelf_versions(source: str) -> str:
+    return subprocess.run(["readelf", "-V", "-W", source], capture_output=True, text=True, check=True).stdout
+
+
+def versions_needed(source: str) -> dict[str, set[str]]:
+    """The symbol versions a binary needs, by the file name of the library that must define them."""
+    needed: dict[str, set[str]] = {}
+    library = None
+    for line in _readelf_versions(source).splitlines():
+        if file := re.search(r"\bFile: (\S+)", line):
+            library = file.group(1)
+        elif (name := re.search(r"\bName: (\S+)\s+Flags:", line)) and library is not None:
+            needed.setdefault(library, set()).add(name.group(1))
+        elif "Version definition section" in line:
+            library = None
+    return needed
+
+
+def versions_defined(source: str) -> set[str]:
+    """The symbol versions a library defines."""
+    return set(re.findall(r"\bRev: \d+\s+Flags: .*?Name: (\S+)", _readelf_versions(source)))
+
+
+def with_one_openssl(
+    entries: list[Entry],
+    needed: VersionsNeeded = versions_needed,
+    defined: VersionsDefined = versions_defined,
+) -> list[Entry]:
+    """A wheel's own OpenSSL becomes a link to the one CPython's ssl and hashlib use, where that fits.
+
+    psycopg-binary brings 6.9 MB of OpenSSL 3 (libssl-<hash>.so.3, libcrypto-<hash>.so.3) beside
+    the libssl.so.3 and libcrypto.so.3 that CPython links. OpenSSL 3 keeps its binary interface
+    across minor versions and marks every symbol with the version that introduced it, so a copy
+    stands in for another when it defines every symbol version that the files linking it need;
+    otherwise the wheel keeps its own. Linux only.
+    """
+    if not _linux_binutils():
+        return entries
+    sources = {dest: source for dest, source, kind in entries if kind in ("BINARY", "EXTENSION")}
+    needs = {dest: needed(source) for dest, source in sources.items()}
+    linked: dict[str, str] = {}  # private copy -> CPython's
+
+    def replaceable(dest: str) -> str | None:
+        private = PRIVATE_OPENSSL.match(Path(dest).name)
+        target = f"{private.group('library')}.so.3" if private else None
+        if target is None or target not in sources or dest in linked:
+            return None
+        users = [versions for user, versions in needs.items() if user not in linked]
+        required = set().union(*(versions.get(Path(dest).name, set()) for versions in users))
+        return target if required <= defined(sources[target]) else None
+
+    # libssl's copy needs newer versions of libcrypto's copy: once it goes, libcrypto's may follow.
+    while replacements := {dest: target for dest in sources if (target := replaceable(dest))}:
+        linked.update(replacements)
+    # A link's target is relative to the link's folder.
+    return [
+        (dest, os.path.relpath(linked[dest], os.path.dirname(dest) or "."), "SYMLINK")
+        if dest in linked
+        else (dest, source, kind)
+        for dest, source, kind in entries
+    ]
 
 
 def with_trimmed_icu(entries: list[Entry], workdir: Path) -> list[Entry]:

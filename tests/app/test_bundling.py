@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import struct
+from importlib.util import find_spec
 from pathlib import Path
 
 import PySide6
@@ -114,6 +115,72 @@ def test_links_to_files_left_out_go_too() -> None:
     entries = [("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"), ("a", "/a", "DATA")]
 
     assert binaries.without_dangling_links(entries, {"a"}) == [("a", "/a", "DATA")]
+
+
+# --- one OpenSSL -------------------------------------------------------------------------------
+
+OPENSSL_ENTRIES = [
+    ("libcrypto.so.3", "/usr/lib/libcrypto.so.3", "BINARY"),
+    ("libssl.so.3", "/usr/lib/libssl.so.3", "BINARY"),
+    ("python3.11/lib-dynload/_ssl.so", "/py/_ssl.so", "EXTENSION"),
+    ("wheel.libs/libcrypto-0123abcd.so.3", "/w/libcrypto-0123abcd.so.3", "BINARY"),
+    ("wheel.libs/libssl-4567cdef.so.3", "/w/libssl-4567cdef.so.3", "BINARY"),
+    ("wheel.libs/libpq-89abcdef.so.5", "/w/libpq-89abcdef.so.5", "BINARY"),
+    ("libcrypto-0123abcd.so.3", "wheel.libs/libcrypto-0123abcd.so.3", "SYMLINK"),
+]
+CPYTHONS_OPENSSL = {"OPENSSL_3.0.0", "OPENSSL_3.0.3"}
+WHEELS_OPENSSL = {"OPENSSL_3.0.0", "OPENSSL_3.0.3", "OPENSSL_3.2.0", "OPENSSL_3.5.0"}
+
+
+def openssl_versions(libpq_needs: set[str]) -> tuple[binaries.VersionsNeeded, binaries.VersionsDefined]:
+    needs = {
+        "/py/_ssl.so": {"libssl.so.3": {"OPENSSL_3.0.0"}, "libcrypto.so.3": {"OPENSSL_3.0.0"}},
+        "/usr/lib/libssl.so.3": {"libcrypto.so.3": {"OPENSSL_3.0.0"}},
+        "/w/libssl-4567cdef.so.3": {"libcrypto-0123abcd.so.3": {"OPENSSL_3.0.0", "OPENSSL_3.2.0"}},
+        "/w/libpq-89abcdef.so.5": {
+            "libssl-4567cdef.so.3": libpq_needs,
+            "libcrypto-0123abcd.so.3": libpq_needs,
+        },
+    }
+    defined = {"/usr/lib/libcrypto.so.3": CPYTHONS_OPENSSL, "/usr/lib/libssl.so.3": CPYTHONS_OPENSSL}
+    return (lambda source: needs.get(source, {})), (lambda source: defined.get(source, WHEELS_OPENSSL))
+
+
+@needs_binutils
+def test_a_wheels_own_openssl_becomes_a_link_to_cpythons_when_that_defines_what_its_users_need() -> None:
+    needed, defined = openssl_versions({"OPENSSL_3.0.0"})
+
+    kept = binaries.with_one_openssl(OPENSSL_ENTRIES, needed, defined)
+
+    assert kept == [
+        *OPENSSL_ENTRIES[:3],
+        ("wheel.libs/libcrypto-0123abcd.so.3", "../libcrypto.so.3", "SYMLINK"),
+        ("wheel.libs/libssl-4567cdef.so.3", "../libssl.so.3", "SYMLINK"),
+        *OPENSSL_ENTRIES[5:],
+    ]
+
+
+@needs_binutils
+def test_a_wheels_own_openssl_stays_when_its_users_need_newer_versions() -> None:
+    needed, defined = openssl_versions({"OPENSSL_3.0.0", "OPENSSL_3.2.0"})
+
+    assert binaries.with_one_openssl(OPENSSL_ENTRIES, needed, defined) == OPENSSL_ENTRIES
+
+
+@needs_binutils
+def test_the_symbol_versions_of_real_libraries_are_read() -> None:
+    spec = find_spec("psycopg_binary")  # found, not imported: it must come after psycopg
+    assert spec is not None and spec.origin is not None
+    wheel_libs = Path(spec.origin).parent.parent / "psycopg_binary.libs"
+    [libpq] = wheel_libs.glob("libpq-*.so*")
+    [libcrypto] = wheel_libs.glob("libcrypto-*.so.3")
+
+    needs = binaries.versions_needed(str(libpq))
+
+    assert needs[libcrypto.name] == {"OPENSSL_3.0.0"}
+    assert "GLIBC_2.2.5" in needs["libc.so.6"]
+    assert {"OPENSSL_3.0.0", "OPENSSL_3.2.0"} <= binaries.versions_defined(str(libcrypto))
+    assert not binaries.versions_defined(str(libpq)) & {"OPENSSL_3.0.0"}
 
 
 # --- ICU ---------------------------------------------------------------------------------------
