@@ -22,6 +22,7 @@ from desktop.store.entities import ENTITIES, Entity, OnDelete, references_to
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, heir_refused, in_use_message, storable_id
 from desktop.store.search import server_folding
+from desktop.store.search_index import postgresql_folding
 
 log = logging.getLogger(__name__)
 # A URL of each server kind Taskforce opens; nothing connects to them.
@@ -79,6 +80,8 @@ class Store:
             raise
         if engine.dialect.name != "sqlite":
             server_folding(engine)  # asked now rather than in the middle of the first search
+        if engine.dialect.name == "postgresql":
+            postgresql_folding(engine)  # the same for the trigram indexes' folding
         return cls(engine, url, read_only=db.is_read_only(engine), file_lock=held)
 
     def start_automatic_backup(self) -> backup.BackgroundBackup | None:

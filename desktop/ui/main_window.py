@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         view.table.doubleClicked.connect(self._edit_on_double_click)
         model.error.connect(lambda message: self.show_error(message, dialog=False))
         model.counts_changed.connect(self._update_count)
+        view.busy_changed.connect(self._update_count)
         model.modelReset.connect(self._update_actions)
 
     def _action(
@@ -348,7 +349,10 @@ class MainWindow(QMainWindow):
             return
         model = self.current_view.model
         entity = model.entity
-        if model.counted:
+        busy = self.current_view.busy_text
+        if busy is not None:
+            self.count_label.setText(busy)
+        elif model.counted:
             self.count_label.setText(f"{model.rowCount()} of {model.total_count} {entity.plural}")
         else:
             self.count_label.setText(f"Counting {entity.plural}…")
