@@ -265,19 +265,24 @@ class Store:
                 .values({reference.field: reassign_to, "version": table.c.version + 1})
             )
 
+    @staticmethod
+    def put_references_back(session: Session, moved: Sequence[tuple[str, int, str, int | None]]) -> None:
+        """Give rows whose references a delete moved or cleared their values from before it."""
+        for entity_name, row_id, field, value in moved:
+            table = ENTITIES[entity_name].sa_table
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id)
+                .values({field: value, "version": table.c.version + 1})
+            )
+
     def restore(self, deletion: Deletion) -> None:
         """Undo a delete: the rows come back with their ids, and moved references go back."""
         repository = self.repository(deletion.entity)
         self.ensure_writable()
         with repository.transaction(write=True) as session:
             repository.restore_rows(session, deletion.rows)
-            for entity_name, row_id, field, value in deletion.moved:
-                table = ENTITIES[entity_name].sa_table
-                session.execute(
-                    sa.update(table)
-                    .where(table.c.id == row_id)
-                    .values({field: value, "version": table.c.version + 1})
-                )
+            self.put_references_back(session, deletion.moved)
         self.notify(Change(deletion.entity, "created", tuple(Repository.row_id(r) for r in deletion.rows)))
         for entity_name in {moved[0] for moved in deletion.moved}:
             ids = tuple(m[1] for m in deletion.moved if m[0] == entity_name)
