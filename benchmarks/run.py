@@ -38,6 +38,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BINARY = ROOT / "dist" / "Taskforce" / "Taskforce"
 SIDE_TIMEOUT_S = 1_800
 WINDOW_MARKER = "first paint after"  # desktop/ui/coldstart.py
+TYPED_SEARCH = "00042"  # typed while sorted by creation date, against the raw LIKE count
 
 
 # --- running the sides -------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def cold_starts(url: str, path: Path | None, runs: int, reference: bool) -> dict
 # --- what the steps should show ---------------------------------------------------------------
 
 
-def expectations(url: str, search: str) -> dict[str, Any]:
+def expectations(url: str, search: str, typed_search: str = TYPED_SEARCH) -> dict[str, Any]:
     """The ids the views must show after each step, read straight from the database."""
     engine = sa.create_engine(url)
     try:
@@ -153,6 +154,10 @@ def expectations(url: str, search: str) -> dict[str, Any]:
                 "first_id": scalar("SELECT min(id) FROM task"),
                 "last_id": scalar("SELECT max(id) FROM task"),
                 "newest_id": scalar("SELECT id FROM task ORDER BY created_at DESC, id DESC LIMIT 1"),
+                "typed_search_count": scalar(
+                    "SELECT count(*) FROM task WHERE lower(title) LIKE :p OR lower(description) LIKE :p",
+                    p=f"%{typed_search.lower()}%",
+                ),
                 "filter_first_id": scalar(
                     "SELECT min(id) FROM task WHERE status = 'done' "
                     "AND (lower(title) LIKE :p OR lower(description) LIKE :p)",
@@ -161,6 +166,30 @@ def expectations(url: str, search: str) -> dict[str, Any]:
             }
     finally:
         engine.dispose()
+
+
+def raw_like_count_ms(url: str, search: str, runs: int) -> dict[str, Any]:
+    """The raw LIKE count the typed search is measured against, timed through the driver alone:
+    SELECT count(*) ... WHERE title LIKE '%search%' OR description LIKE '%search%'."""
+    engine = sa.create_engine(url)
+    pattern = f"%{search}%"
+    sql = sa.text("SELECT count(*) FROM task WHERE title LIKE :p OR description LIKE :p")
+    if engine.dialect.name == "postgresql":
+        sql = sa.text("SELECT count(*) FROM task WHERE title ILIKE :p OR description ILIKE :p")
+    timings = []
+    try:
+        with engine.connect() as connection:
+            for _ in range(runs):
+                started = time.perf_counter()
+                connection.execute(sql, {"p": pattern}).scalar()
+                timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        engine.dispose()
+    return {
+        "search": search,
+        "runs_ms": [round(t, 1) for t in timings],
+        "median_ms": round(statistics.median(timings), 1),
+    }
 
 
 # --- the machine ----------------------------------------------------------------------------
@@ -277,6 +306,20 @@ def verdicts(tf: dict[str, Any], ref: dict[str, Any] | None, extra: dict[str, An
                 "pass": growth <= 50,
             }
         )
+    typed, raw = _ms(tf, "typed_search_sorted"), extra.get("raw_like_count")
+    if typed is not None and raw:
+        rows.append(
+            {
+                "step": "typed_search_sorted",
+                "label": f"type {tf.get('typed_search', TYPED_SEARCH)!r} sorted by created_at → rows + count "
+                f"(ref: raw LIKE count {raw['search']!r})",
+                "taskforce_ms": typed,
+                "reference_ms": raw["median_ms"],
+                "ratio": round(typed / raw["median_ms"], 3),
+                "target": "≤ 0.5x raw LIKE count",
+                "pass": typed <= 0.5 * raw["median_ms"],
+            }
+        )
     stalls = extra.get("stall_run")
     if stalls:
         worst = max(
@@ -389,6 +432,7 @@ def taskforce_runs(url: str, args: argparse.Namespace, expect: dict[str, Any]) -
     """The Taskforce side, then its stall run with every query delayed."""
     runs = 1 if args.quick else args.runs
     common = ["--runs", str(runs), "--search", args.search, "--expect", json.dumps(expect)]
+    common += ["--typed-search", args.typed_search]
     if args.quick:
         common += ["--scroll-runs", "1", "--scroll-rows", "500"]
     print(f"Taskforce side on {db.mask_url(url)} ({expect['rows']:,} tasks) …", flush=True)
@@ -444,6 +488,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--generate", action="store_true", help="make the databases again first")
     parser.add_argument("--runs", type=int, default=5, help="runs per step; the median is reported")
     parser.add_argument("--search", default="invoice")
+    parser.add_argument("--typed-search", default=TYPED_SEARCH, help="typed while sorted by creation date")
     parser.add_argument("--query-delay-ms", type=int, default=200, help="delay of the stall run (0: none)")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold starts per way of starting")
     parser.add_argument("--quick", action="store_true", help="one run per step, fewer jumps (smoke test)")
@@ -452,10 +497,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     runs = 1 if args.quick else args.runs
 
     url, path = ensure_sqlite(args)
-    expect = expectations(url, args.search)
+    expect = expectations(url, args.search, args.typed_search)
     tf, stall = taskforce_runs(url, args, expect)
+    raw = raw_like_count_ms(url, args.search, runs)
     ref = reference_run(path, args, expect, tf)
     extra: dict[str, Any] = {"stall_run": stall} if stall else {}
+    extra["raw_like_count"] = raw
     print("cold starts …", flush=True)
     extra["cold_start"] = cold_starts(url, path, 1 if args.quick else args.cold_runs, reference=True)
     rows = verdicts(tf, ref, extra)
@@ -475,9 +522,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     for server in args.server:
         if not ensure_server(server, args):
             continue
-        server_expect = expectations(server, args.search)
+        server_expect = expectations(server, args.search, args.typed_search)
         server_tf, server_stall = taskforce_runs(server, args, server_expect)
-        server_rows = verdicts(server_tf, ref, {"stall_run": server_stall} if server_stall else {})
+        server_extra = {"stall_run": server_stall} if server_stall else {}
+        server_extra["raw_like_count"] = raw_like_count_ms(server, args.search, runs)
+        server_rows = verdicts(server_tf, ref, server_extra)
         backend = sa.make_url(server).get_backend_name()
         report["servers"][backend] = {
             "database": db.mask_url(server),

@@ -152,6 +152,10 @@ def run(args: argparse.Namespace, settings_dir: Path) -> dict[str, Any]:
     result["row_height"] = tf.table.verticalHeader().defaultSectionSize()
     result["rss_after_open_mb"] = round(current_rss_mb(), 1)
     checks["first_id"] = tf.first_id() == expect.get("first_id")
+    if args.only_typed_search:
+        steps["typed_search_sorted"] = typed_search(tf, args, expect, runs).as_dict()
+        result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        return result
 
     # 2. jump to the last row (Ctrl+End)
     def jump_once() -> float:
@@ -183,6 +187,7 @@ def run(args: argparse.Namespace, settings_dir: Path) -> dict[str, Any]:
 
     steps["filter_done_search"] = measure(runs, filter_once, tf.show_all).as_dict()
     checks["filter_first_id"] = tf.first_id() == expect.get("filter_first_id")
+    steps["typed_search_sorted"] = typed_search(tf, args, expect, runs).as_dict()
 
     # 5. scroll 10,000 rows page by page (Page Down, each page painted with its rows)
     pages_per_run: list[int] = []
@@ -226,6 +231,36 @@ def run(args: argparse.Namespace, settings_dir: Path) -> dict[str, Any]:
     return result
 
 
+def typed_search(tf: Taskforce, args: argparse.Namespace, expect: dict[str, Any], runs: int) -> Step:
+    """Type a search while sorted by creation date: from the last keystroke to its first rows
+    painted and its count shown in the status bar, the search box's pause included."""
+    typed: str = args.typed_search
+    box = tf.view.filter_bar.search.box
+    label = tf.window.count_label
+
+    def sorted_newest_first() -> None:
+        tf.show_all()
+        action = lambda: tf.table.sortByColumn(tf.created_column, Qt.SortOrder.DescendingOrder)  # noqa: E731
+        wait_painted(tf.table, tf.rows_shown, action)
+        box.setFocus()
+        QTest.keyClicks(box, typed[:-1])
+
+    def shown() -> bool:
+        model = tf.model
+        return (
+            model.query.search == typed
+            and not model.count_pending
+            and model.rowCount() == expect.get("typed_search_count", model.rowCount())
+            and label.text() == f"{model.rowCount()} of {model.total_count} tasks"
+            and (model.rowCount() == 0 or tf.rows_shown())
+        )
+
+    def type_once() -> float:
+        return wait_painted(tf.table, shown, lambda: QTest.keyClicks(box, typed[-1]))
+
+    return measure(runs, type_once, sorted_newest_first)
+
+
 def scroll_everything(tf: Taskforce, jumps: int) -> Step:
     """Drag the scroll bar from top to bottom in `jumps` steps, each painted; RSS along the way."""
     tf.show_all()
@@ -256,6 +291,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scroll-rows", type=int, default=10_000)
     parser.add_argument("--scan-jumps", type=int, default=100, help="scroll-bar jumps across all rows")
     parser.add_argument("--search", default="invoice", help="text searched in title and description")
+    parser.add_argument("--typed-search", default="00042", help="text typed while sorted by creation date")
+    parser.add_argument("--only-typed-search", action="store_true", help="time the typed search alone")
     parser.add_argument("--query-delay-ms", type=int, default=0, help="sleep before every SQL statement")
     parser.add_argument("--expect", type=json_object, default={}, help="ids the steps should show (JSON)")
     return parser.parse_args(argv)

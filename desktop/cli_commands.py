@@ -6,29 +6,13 @@ Each returns an exit status: 0 done (or healthy), 1 failed (or problems found), 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.command_line import CommandSpec, complain, database_url, say
+
 if TYPE_CHECKING:
     from desktop.backup import CheckReport
-
-CommandSpec = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _complain(text: str) -> None:
-    sys.stderr.write(f"taskforce: {text}\n")
-
-
-def _database_url(args: argparse.Namespace) -> str:
-    from desktop import db
-
-    return str(getattr(args, "database_url", None) or db.default_database_url())
 
 
 IN_MEMORY = "is an in-memory database: it is empty when it opens and gone when the program ends."
@@ -43,17 +27,17 @@ def _database(args: argparse.Namespace) -> Path | str | None:
     from desktop import db
     from desktop.errors import DatabaseOpenError
 
-    url = _database_url(args)
+    url = database_url(args)
     try:
         parsed = db.parse_url(url)
     except DatabaseOpenError as error:
-        _complain(error.message)
+        complain(error.message)
         return None
     path = db.sqlite_path(parsed)
     if path is not None:
         return path
     if parsed.get_backend_name() == "sqlite":
-        _complain(f"{db.mask_url(url)} {IN_MEMORY}")
+        complain(f"{db.mask_url(url)} {IN_MEMORY}")
         return None
     return SERVER
 
@@ -79,19 +63,19 @@ def run_backup(args: argparse.Namespace) -> int:
     if args.list:
         backups = backup.list_backups(path)
         if not backups:
-            _say(f"There are no backups of {path} yet.")
+            say(f"There are no backups of {path} yet.")
         for info in backups:
             when = info.created.astimezone().strftime("%Y-%m-%d %H:%M")
-            _say(f"{when}  {info.size:>12,} bytes  {info.reason_label:<18}  {info.path}")
+            say(f"{when}  {info.size:>12,} bytes  {info.reason_label:<18}  {info.path}")
         return 0
     try:
         info = backup.create_backup(path, backup.MANUAL)
         counts = backup.describe_counts(backup.row_counts(info.path))
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return 1
-    _say(f"Backed up and verified {path}: {counts}.")
-    _say(str(info.path))
+    say(f"Backed up and verified {path}: {counts}.")
+    say(str(info.path))
     return 0
 
 
@@ -120,19 +104,19 @@ def run_restore(args: argparse.Namespace) -> int:
         # waits for other programs that use the file (the database lock) and refuses when they stay.
         lock = single_instance_lock(path)
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return 1
     try:
         previous = backup.restore(path, chosen)
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return 1
     finally:
         if lock is not None:
             lock.release()
-    _say(f"Restored {path} from {chosen}.")
+    say(f"Restored {path} from {chosen}.")
     if previous is not None:
-        _say(f"The data it held before is kept in {previous}")
+        say(f"The data it held before is kept in {previous}")
     return 0
 
 
@@ -147,30 +131,30 @@ def run_check(args: argparse.Namespace) -> int:
     from desktop import backup, db
     from desktop.errors import TaskforceError
 
-    url = _database_url(args)
+    url = database_url(args)
     try:
         parsed = db.parse_url(url)
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return 2
     path = db.sqlite_path(parsed)
     if path is not None:
         if path.is_dir():
-            _complain(f"{path} is a folder, not a database file.")
+            complain(f"{path} is a folder, not a database file.")
             return 1
         if not path.is_file():
-            _complain(f"There is no database at {path}.")
+            complain(f"There is no database at {path}.")
             return 1
         report = backup.check_file(path)
     elif parsed.get_backend_name() == "sqlite":
-        _complain(f"{db.mask_url(url)} {IN_MEMORY}")
+        complain(f"{db.mask_url(url)} {IN_MEMORY}")
         return 2
     else:
         reached = _check_server(url)
         if reached is None:
             return 1
         report = reached
-    _say(report.text)
+    say(report.text)
     return 0 if report.ok else 1
 
 
@@ -184,12 +168,12 @@ def _check_server(url: str) -> CheckReport | None:
     try:
         engine = db.create_engine(url)
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return None
     try:
         return backup.check_server(engine)
     except sa.exc.SQLAlchemyError as error:
-        _complain(f"Cannot check {db.mask_url(url)}: {getattr(error, 'orig', None) or error}")
+        complain(f"Cannot check {db.mask_url(url)}: {getattr(error, 'orig', None) or error}")
         return None
     finally:
         engine.dispose()

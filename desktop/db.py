@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -30,7 +31,7 @@ T = TypeVar("T")
 # The Alembic revisions in order, oldest first (tests/data/test_migrations.py checks this against
 # migrations/versions). Knowing them here lets a database already at the head open without
 # importing Alembic, a quarter of the start-up time.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "search_index")
 HEAD_REVISION = REVISIONS[-1]
 # Files up to this size get PRAGMA quick_check on every open (a tenth of a second); larger ones when
 # the last session did not close cleanly or a migration is due. The daily automatic backup runs a
@@ -162,6 +163,17 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     return set(REVISIONS)
+
+
+SEARCH_INDEX_NAME = re.compile(r"^(?:\w+_search(?:_data|_idx|_docsize|_config|_content)?|ix_\w+_trigram)$")
+
+
+def compared_by_autogenerate(
+    item: object, name: str | None, kind: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's include_object: the search indexes (FTS5 tables, trigram indexes) are made by
+    their revision in SQL the models do not describe, so autogenerate leaves them alone."""
+    return not (reflected and compare_to is None and name is not None and SEARCH_INDEX_NAME.match(name))
 
 
 # --- engines -----------------------------------------------------------------

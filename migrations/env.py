@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 import desktop.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from desktop.db import (
+    compared_by_autogenerate,
     create_engine,
     default_database_url,
     migration_transaction,
@@ -34,13 +35,19 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared_by_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=database_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        include_object=compared_by_autogenerate,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

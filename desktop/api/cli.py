@@ -9,25 +9,16 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Callable
 from types import FrameType
 
-CommandSpec = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+from desktop.command_line import CommandSpec, complain, say
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SWITCH_INTERVAL_S = 0.001
 
 
 class _Stopped(Exception):
     """SIGTERM arrived: stop as Ctrl+C does."""
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _complain(text: str) -> None:
-    sys.stderr.write(f"taskforce: {text}\n")
 
 
 def _port(text: str) -> int:
@@ -73,7 +64,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         sock = listening_socket(args.host, args.port)  # before the database: a taken port changes nothing
     except ServeError as error:
-        _complain(str(error))
+        complain(str(error))
         return 1
     # This process only serves: the interpreter lock changes threads every 1 ms instead of 5, so a
     # write that holds SQLite's write lock is not kept waiting behind reads (docs/api.md).
@@ -83,17 +74,17 @@ def run_serve(args: argparse.Namespace) -> int:
         store = Store.open(url)
     except TaskforceError as error:
         sock.close()
-        _complain(error.message)
+        complain(error.message)
         return 1
     except (sa.exc.SQLAlchemyError, ValueError) as error:
         sock.close()
-        _complain(f"{mask_passwords(url)} is not a database URL Taskforce can open: {error}")
+        complain(f"{mask_passwords(url)} is not a database URL Taskforce can open: {error}")
         return 2
     try:
         try:
             token = resolve_token(args.token)
         except OSError as error:
-            _complain(f"Cannot keep the API token in {token_file()}: {error.strerror or error}")
+            complain(f"Cannot keep the API token in {token_file()}: {error.strerror or error}")
             return 1
         app = create_app(store, token=token, allowed_origins=args.allow_origin)
         server = ApiServer(app, args.host, token=token, sock=sock)
@@ -103,11 +94,11 @@ def run_serve(args: argparse.Namespace) -> int:
             source = f"in {TOKEN_ENV}"
         else:
             source = f"kept in {token_file()}"
-        _say(f"Taskforce API for {store.location} on {server.url} (documentation: {server.url}/docs)")
-        _say(f"Clients send 'Authorization: Bearer <token>', the token {source}.")
+        say(f"Taskforce API for {store.location} on {server.url} (documentation: {server.url}/docs)")
+        say(f"Clients send 'Authorization: Bearer <token>', the token {source}.")
         if args.host not in LOOPBACK:
-            _say("Listening beyond this computer: requests still need the token and a localhost Host.")
-        _say("Press Ctrl+C to stop.")
+            say("Listening beyond this computer: requests still need the token and a localhost Host.")
+        say("Press Ctrl+C to stop.")
         previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
         try:
             server.run()
@@ -115,7 +106,7 @@ def run_serve(args: argparse.Namespace) -> int:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-        _say("Stopped.")
+        say("Stopped.")
         return 0
     finally:
         store.close()

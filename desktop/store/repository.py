@@ -33,11 +33,14 @@ from desktop.store.entities import ENTITIES, Entity, Reference
 from desktop.store.events import Change
 from desktop.store.merge import three_way
 from desktop.store.search import matches_nothing, server_folding, sqlite_clause
+from desktop.store.search_index import INDEXED_COLUMNS, postgresql_candidates, sqlite_candidates
 
 R = TypeVar("R", bound=SQLModel)
 
 MAX_LIST_LIMIT = 100  # the seed's list_tasks bound
 MAX_PAGE_LIMIT = 2_000  # windows the GUI loads at once
+# Rows of the sort order a search's first windows walk before they are looked for by filtering first.
+WALKED_ROWS = 10_000
 _set_slot = object.__setattr__  # as pydantic sets its slots, past the model's own __setattr__
 
 
@@ -245,7 +248,18 @@ class Repository(Generic[R]):
 
     # --- queries -------------------------------------------------------------
 
-    def _where(self, stmt: sa.Select[Any], search: str | None, filters: Mapping[str, Any]) -> sa.Select[Any]:
+    def _where(
+        self,
+        stmt: sa.Select[Any],
+        search: str | None,
+        filters: Mapping[str, Any],
+        *,
+        indexed: bool = True,
+        filter_first: bool = False,
+    ) -> sa.Select[Any]:
+        """WHERE for filters and search text. indexed=False: without the search index's candidates.
+        filter_first: the search as id IN (the matching ids), which SQLite reads first and then sorts,
+        instead of walking a sort index across the whole table to find a few matches."""
         for name, value in filters.items():
             if name not in self.entity.filters:
                 known = ", ".join(self.entity.filters) or "none"
@@ -262,8 +276,63 @@ class Repository(Generic[R]):
             else:
                 folding = server_folding(self._store.engine)
                 clauses = [folding.clause(column, text) for column in columns]
-            stmt = stmt.where(sa.or_(*clauses))
+            candidates = self._indexed_candidates(columns, text) if indexed else None
+            found = sa.or_(*clauses) if candidates is None else sa.and_(candidates, sa.or_(*clauses))
+            if filter_first:
+                matching = sa.select(self._table.c.id).where(found).correlate(None)
+                found = self._table.c.id.in_(matching.scalar_subquery())
+            stmt = stmt.where(found)
         return stmt
+
+    def _walked_window(
+        self,
+        session: Session,
+        records: sa.Select[Any],
+        ids: sa.Select[Any],
+        search: str,
+        filters: Mapping[str, Any],
+        ordering: Sequence[sa.ColumnElement[Any]],
+        offset: int,
+        limit: int,
+    ) -> builtins.list[sa.Row[Any]] | None:
+        """A first window of a search on SQLite found by walking the first rows of the sort order,
+        or None: the window is to be found by filtering first, then sorting.
+
+        Common text is found within the first rows of the sort order: walking them, a bounded
+        number, gives the window when enough of them match. Rare text would walk the whole sort
+        index for a few matches. The search index's candidates, counted up to the rows a walk
+        reads, tell which text is common; text no index serves is walked, then filtered.
+        """
+        candidates = self._indexed_rows(search.strip())
+        if candidates is not None:
+            counted = sa.select(sa.func.count()).select_from(candidates.limit(WALKED_ROWS).subquery())
+            if int(session.execute(counted).scalar_one()) < WALKED_ROWS:
+                return None
+        head = self._where(ids, None, filters).order_by(*ordering).limit(WALKED_ROWS).subquery("head")
+        walked = self._where(ids.join(head, head.c.id == self._table.c.id), search, {}, indexed=False)
+        walked_ids = walked.order_by(*ordering).offset(offset).limit(limit).subquery("window_ids")
+        joined = records.join(walked_ids, walked_ids.c.id == self._table.c.id).order_by(*ordering)
+        rows = builtins.list(session.execute(joined))
+        return rows if len(rows) == limit else None
+
+    def _indexed_rows(self, text: str) -> sa.Select[Any] | None:
+        """The rowids SQLite's search index finds for the text (a superset of the matches), or None."""
+        if self.entity.search_columns != INDEXED_COLUMNS.get(self._table.name):
+            return None
+        return sqlite_candidates(self._table.name, text)
+
+    def _indexed_candidates(
+        self, columns: Sequence[sa.ColumnElement[Any]], text: str
+    ) -> sa.ColumnElement[bool] | None:
+        """The rows a trigram index finds for the text, a superset of the matches; None: no index serves."""
+        if self.entity.search_columns != INDEXED_COLUMNS.get(self._table.name):
+            return None
+        if self._store.backend == "sqlite":
+            rows = self._indexed_rows(text)
+            return None if rows is None else self._table.c.id.in_(rows.scalar_subquery())
+        if self._store.backend == "postgresql":
+            return postgresql_candidates(self._store.engine, self._table.name, columns, text)
+        return None
 
     def _filter_clause(self, name: str, value: Any) -> sa.ColumnElement[bool]:
         """A filter's clause. A value of the wrong kind (owner_id="abc", min_price=nan) is refused
@@ -401,11 +470,17 @@ class Repository(Generic[R]):
         # OFFSET walks the ids of an index (sort key, id) in a subquery, and only the window's rows
         # are read and joined: a page in the middle of a million rows costs what the first one does.
         ids = stmt.with_only_columns(self._table.c.id) if order_by in names else sa.select(self._table.c.id)
-        window = self._where(ids, search, filters).order_by(*ordering).offset(offset).limit(limit)
-        window_ids = window.subquery("window_ids")
-        stmt = stmt.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
+        searched = search is not None and self._store.backend == "sqlite" and not matches_nothing(search)
+        window = self._where(ids, search, filters, filter_first=searched)
+        window = window.order_by(*ordering).offset(offset).limit(limit)
         with self.transaction() as session:
-            rows = builtins.list(session.execute(stmt))
+            rows = None
+            if search is not None and searched and not backwards and offset + limit <= WALKED_ROWS // 4:
+                rows = self._walked_window(session, stmt, ids, search, filters, ordering, offset, limit)
+            if rows is None:
+                window_ids = window.subquery("window_ids")
+                joined = stmt.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
+                rows = builtins.list(session.execute(joined))
         if backwards:
             rows.reverse()
         # The reference names follow the table's columns, in the order of entity.references.

@@ -22,6 +22,7 @@ from desktop.store.entities import ENTITIES, Entity, OnDelete, references_to
 from desktop.store.events import Change, Listener
 from desktop.store.repository import Deletion, Repository, heir_refused, in_use_message, storable_id
 from desktop.store.search import server_folding
+from desktop.store.search_index import postgresql_folding
 
 log = logging.getLogger(__name__)
 # A URL of each server kind Taskforce opens; nothing connects to them.
@@ -79,6 +80,8 @@ class Store:
             raise
         if engine.dialect.name != "sqlite":
             server_folding(engine)  # asked now rather than in the middle of the first search
+        if engine.dialect.name == "postgresql":
+            postgresql_folding(engine)  # the same for the trigram indexes' folding
         return cls(engine, url, read_only=db.is_read_only(engine), file_lock=held)
 
     def start_automatic_backup(self) -> backup.BackgroundBackup | None:
@@ -262,19 +265,24 @@ class Store:
                 .values({reference.field: reassign_to, "version": table.c.version + 1})
             )
 
+    @staticmethod
+    def put_references_back(session: Session, moved: Sequence[tuple[str, int, str, int | None]]) -> None:
+        """Give rows whose references a delete moved or cleared their values from before it."""
+        for entity_name, row_id, field, value in moved:
+            table = ENTITIES[entity_name].sa_table
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id)
+                .values({field: value, "version": table.c.version + 1})
+            )
+
     def restore(self, deletion: Deletion) -> None:
         """Undo a delete: the rows come back with their ids, and moved references go back."""
         repository = self.repository(deletion.entity)
         self.ensure_writable()
         with repository.transaction(write=True) as session:
             repository.restore_rows(session, deletion.rows)
-            for entity_name, row_id, field, value in deletion.moved:
-                table = ENTITIES[entity_name].sa_table
-                session.execute(
-                    sa.update(table)
-                    .where(table.c.id == row_id)
-                    .values({field: value, "version": table.c.version + 1})
-                )
+            self.put_references_back(session, deletion.moved)
         self.notify(Change(deletion.entity, "created", tuple(Repository.row_id(r) for r in deletion.rows)))
         for entity_name in {moved[0] for moved in deletion.moved}:
             ids = tuple(m[1] for m in deletion.moved if m[0] == entity_name)

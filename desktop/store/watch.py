@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "taskforce_changes"  # migrations/versions/0006_change_notifications.py
+LISTEN = "LISTEN taskforce_changes"  # the channel of migrations/versions/0006_change_notifications.py
 POLL_SECONDS = 0.25
 RETRY_SECONDS = (0.5, 1.0, 2.0)
 KEPT_LOG_ROWS = 100_000  # change_log rows kept for watchers that are behind
@@ -156,7 +156,7 @@ class ChangeWatcher:
         with psycopg.connect(
             conninfo.render_as_string(hide_password=False), autocommit=True, application_name=db.CLIENT_NAME
         ) as connection:
-            connection.execute(f"LISTEN {CHANNEL}")
+            connection.execute(LISTEN)
             self._watching(caught_up)
             next_count = 0.0
             while not self._stop.is_set():

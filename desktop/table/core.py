@@ -26,6 +26,7 @@ from desktop.table.events import TableEvents
 from desktop.table.queries import (
     WINDOW_ROWS,
     Counted,
+    Pending,
     Query,
     count_work,
     ids_work,
@@ -137,6 +138,7 @@ class TableCore:
         self._asking = 0  # locate, ids, names and labels asked for and not answered yet
         self._closed = False
         self._held = not started
+        self._told_pending: Pending | None = None
         store.subscribe(self._relay_change)
         self._schedule(reset=True)
 
@@ -293,6 +295,33 @@ class TableCore:
         """A count was asked for (new query, or data changed) and has not arrived yet."""
         return self.reset_pending or self._count_scheduled or self._counting
 
+    @property
+    def pending(self) -> Pending | None:
+        """What the rows shown wait for: a new query's rows (which differs from the shown one), a
+        count or refresh, or nothing. A core not started yet waits for nothing."""
+        if self._closed or self._held:
+            return None
+        if self.reset_pending:
+            wanted, shown = self._wanted, self._shown
+            if not self._counted and not self._windows:
+                return Pending.LOAD
+            if wanted.search != shown.search:
+                return Pending.SEARCH
+            if wanted.filters != shown.filters:
+                return Pending.FILTER
+            if (wanted.order_by, wanted.descending) != (shown.order_by, shown.descending):
+                return Pending.SORT
+            return Pending.LOAD
+        if self._count_scheduled or self._counting:
+            return Pending.COUNT
+        return None
+
+    def _tell_pending(self) -> None:
+        pending = self.pending
+        if pending != self._told_pending:
+            self._told_pending = pending
+            self._events.pending_changed(pending)
+
     # --- questions answered later -------------------------------------------------
 
     def ids_at(self, rows: Iterable[int], answer: Callable[[Result[list[int]]], None]) -> None:
@@ -435,6 +464,7 @@ class TableCore:
         elif not self._count_scheduled:
             self._count_scheduled = True
             self._deliver(self._scheduled_count)
+        self._tell_pending()
 
     def _scheduled_count(self) -> None:
         self._count_scheduled = False
@@ -566,6 +596,7 @@ class TableCore:
             self._on_first_window(result, tag)
         elif isinstance(tag, _PageTag):
             self._on_page(result, tag)
+        self._tell_pending()
         if self.is_idle():
             self._events.loaded()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop.store import Change
+from desktop.table.queries import Pending
 
 
 class TableEvents:
@@ -39,3 +40,6 @@ class TableEvents:
 
     def row_located(self, row_id: int, row: int | None) -> None:
         """An id asked for with locate(), and its row (None: not shown)."""
+
+    def pending_changed(self, work: Pending | None) -> None:
+        """What the rows shown are waiting for changed (None: nothing, they are current)."""

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from desktop.store import Record, Repository
 
 WINDOW_ROWS = 200
+
+
+class Pending(StrEnum):
+    """What the rows a table shows are waiting for."""
+
+    SEARCH = "search"  # the rows of new search text (the rows shown are outdated)
+    FILTER = "filter"  # the rows of new filters (outdated)
+    SORT = "sort"  # the same rows in a new order (outdated)
+    LOAD = "load"  # the rows of another database, or the first ones (outdated)
+    COUNT = "count"  # the count of the rows shown, or their refresh after a change
+
+    @property
+    def outdated(self) -> bool:
+        """Whether the rows on screen belong to another query."""
+        return self is not Pending.COUNT
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ QUERY_THREADS = 4  # paged reads are short: a few threads serve every table
 T = TypeVar("T")
 
 _executor: ThreadPoolExecutor | None = None
-_running: set[Future[None]] = set()
+_running: set[Future[Any]] = set()
 _guard = threading.Lock()
 
 
@@ -49,6 +49,18 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
+def submit(work: Callable[[], T]) -> Future[T]:
+    """Run work on the query pool as it is: the Future holds what it returned or what it raised.
+
+    wait_for_queries() waits for it too, so a store is not closed under it.
+    """
+    future = _pool().submit(work)
+    with _guard:
+        _running.add(future)
+    future.add_done_callback(_forget)
+    return future
+
+
 def run_in_background(work: Callable[[], T], deliver: Callable[[Result[T]], Any]) -> None:
     """Run work on the query pool; deliver(result) is called on that pool's thread when it is done."""
 
@@ -59,10 +71,7 @@ def run_in_background(work: Callable[[], T], deliver: Callable[[Result[T]], Any]
         except Exception:
             log.exception("could not deliver a query's result")
 
-    future = _pool().submit(job)
-    with _guard:
-        _running.add(future)
-    future.add_done_callback(_forget)
+    submit(job)
 
 
 def run_and_wait(work: Callable[[], T]) -> Result[T]:
@@ -70,7 +79,7 @@ def run_and_wait(work: Callable[[], T]) -> Result[T]:
     return _pool().submit(attempt, work).result()
 
 
-def _forget(future: Future[None]) -> None:
+def _forget(future: Future[Any]) -> None:
     with _guard:
         _running.discard(future)
 

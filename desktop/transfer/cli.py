@@ -8,30 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from desktop.command_line import CommandSpec, complain, database_url, say
 
 if TYPE_CHECKING:
     from desktop.store import Entity, Store
 
-CommandSpec = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 ENTITY_CHOICES = ("tasks", "users", "heroes", "teams", "items")
 FORMAT_CHOICES = ("csv", "json", "ndjson", "xlsx")
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _complain(text: str) -> None:
-    sys.stderr.write(f"taskforce: {text}\n")
-
-
-def _database_url(args: argparse.Namespace) -> str:
-    from desktop import db
-
-    return str(getattr(args, "database_url", None) or db.default_database_url())
 
 
 def _url_or_file(text: str) -> str:
@@ -78,9 +64,9 @@ def _open_store(args: argparse.Namespace) -> Store | None:
     from desktop.store import Store
 
     try:
-        return Store.open(_database_url(args))
+        return Store.open(database_url(args))
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return None
 
 
@@ -110,17 +96,17 @@ def _export_filters(store: Store, entity: Entity, args: argparse.Namespace) -> d
 
     filters: dict[str, Any] = {}
     if (args.status or args.owner) and entity.name != "task":
-        _complain("--status and --owner apply to tasks only")
+        complain("--status and --owner apply to tasks only")
         return None
     if args.status:
         if args.status not in {status.value for status in TaskStatus}:
-            _complain(f"--status must be one of {', '.join(s.value for s in TaskStatus)}")
+            complain(f"--status must be one of {', '.join(s.value for s in TaskStatus)}")
             return None
         filters["status"] = args.status
     if args.owner:
         owner = next((row_id for row_id, name in store.users.names() if name == args.owner), None)
         if owner is None:
-            _complain(f"no user named {args.owner!r}")
+            complain(f"no user named {args.owner!r}")
             return None
         filters["owner_id"] = owner
     return filters
@@ -132,7 +118,7 @@ def _sort_key(entity: Entity, sort: str | None) -> tuple[bool, str | None]:
     if sort is None:
         return True, None
     if sort not in export_columns(entity):
-        _complain(
+        complain(
             f"{entity.plural} cannot be sorted by {sort!r}: choose one of {', '.join(export_columns(entity))}"
         )
         return False, None
@@ -169,12 +155,12 @@ def run_export(args: argparse.Namespace) -> int:
         )
         result = export_rows(store, request, target)
     except TaskforceError as error:
-        _complain(error.message)
+        complain(error.message)
         return 1
     finally:
         store.close()
     if target is not None:
-        _say(result.summary(entity))
+        say(result.summary(entity))
     return 0
 
 
@@ -206,7 +192,7 @@ def run_import(args: argparse.Namespace) -> int:
         file_format = format_of(args.file, args.format)
         rows = open_rows(args.file, file_format, encoding=args.encoding, delimiter=args.delimiter)
     except (ReadError, ValueError) as error:
-        _complain(str(error))
+        complain(str(error))
         return 1
     store = _open_store(args)
     if store is None:
@@ -217,17 +203,17 @@ def run_import(args: argparse.Namespace) -> int:
         importer = Importer(store, entity, rows, file_format)
         result = importer.run(dry_run=args.dry_run, valid_only=args.valid_only, progress=meter.read)
     except (TaskforceError, ReadError) as error:
-        _complain(error.message if isinstance(error, TaskforceError) else str(error))
+        complain(error.message if isinstance(error, TaskforceError) else str(error))
         return 1
     finally:
         meter.done()
         rows.close()
         store.close()
     for header in result.skipped_columns:
-        _complain(f"column {header!r} is not a {entity.label.lower()} field: skipped")
+        complain(f"column {header!r} is not a {entity.label.lower()} field: skipped")
     for rejection in result.rejected:
-        _say(str(rejection))
-    _say(result.summary())
+        say(str(rejection))
+    say(result.summary())
     return 1 if result.rejected and not result.written else 0
 
 
@@ -248,16 +234,16 @@ def run_copy(args: argparse.Namespace) -> int:
     from desktop.errors import TaskforceError
     from desktop.transfer.copying import copy_database
 
-    source = _url_or_file(args.source) if args.source else _database_url(args)
+    source = _url_or_file(args.source) if args.source else database_url(args)
     meter = _Meter("copying")
     try:
         result = copy_database(source, _url_or_file(args.target), replace=args.replace, progress=meter)
     except TaskforceError as error:
         meter.done()
-        _complain(error.message)
+        complain(error.message)
         return 1
     meter.done()
-    _say(result.summary())
+    say(result.summary())
     return 0
 
 
@@ -269,25 +255,25 @@ def back_up_server_command(args: argparse.Namespace) -> int:
     from desktop.transfer.copying import plural
     from desktop.transfer.server_backup import back_up_server, list_server_backups
 
-    url = _database_url(args)
+    url = database_url(args)
     if getattr(args, "list", False):
         found = list_server_backups(url)
         if not found:
-            _say("There are no backups of this server database yet.")
+            say("There are no backups of this server database yet.")
         for path in found:
-            _say(f"{path.stat().st_size:>12,} bytes  {path}")
+            say(f"{path.stat().st_size:>12,} bytes  {path}")
         return 0
     meter = _Meter("backing up")
     try:
         path, result = back_up_server(url, progress=meter)
     except TaskforceError as error:
         meter.done()
-        _complain(error.message)
+        complain(error.message)
         return 1
     meter.done()
     counts = ", ".join(f"{table.rows:,} {plural(table.name)}" for table in result.tables)
-    _say(f"Backed up and verified {result.source}: {counts}.")
-    _say(str(path))
+    say(f"Backed up and verified {result.source}: {counts}.")
+    say(str(path))
     return 0
 
 
@@ -295,18 +281,18 @@ def restore_server_command(args: argparse.Namespace) -> int:
     from desktop.errors import TaskforceError
     from desktop.transfer.server_backup import restore_server
 
-    url = _database_url(args)
+    url = database_url(args)
     chosen = Path(args.file).expanduser().resolve()
     meter = _Meter("restoring")
     try:
         kept, result = restore_server(url, chosen, progress=meter)
     except TaskforceError as error:
         meter.done()
-        _complain(error.message)
+        complain(error.message)
         return 1
     meter.done()
-    _say(f"Restored {result.target} from {chosen}: {result.rows:,} rows, checksums agree.")
-    _say(f"The data it held before is kept in {kept}")
+    say(f"Restored {result.target} from {chosen}: {result.rows:,} rows, checksums agree.")
+    say(f"The data it held before is kept in {kept}")
     return 0
 
 

@@ -70,8 +70,15 @@ def plural(table_name: str) -> str:
 
 
 def tables_in_order() -> list[sa.Table]:
-    """Every Taskforce table, each after the tables it refers to."""
-    return list(SQLModel.metadata.sorted_tables)
+    """Every table of Taskforce's entities, each after the tables it refers to.
+
+    Not `change_log`: what other clients changed recently is news for the windows watching the
+    source, not data to carry over (the copy's own writes are news on the target).
+    """
+    from desktop.store.entities import table_names
+
+    ours = table_names()
+    return [table for table in SQLModel.metadata.sorted_tables if table.name in ours]
 
 
 def _canonical(value: Any) -> bytes:

@@ -57,13 +57,7 @@ def put_back(store: Store, removed: RemovedRows) -> None:
     with repository.transaction(write=True) as session:
         for start in range(0, len(removed.rows), CHUNK):
             session.execute(sa.insert(table), removed.rows[start : start + CHUNK])
-        for child_name, row_id, field_name, value in removed.moved:
-            child = ENTITIES[child_name].sa_table
-            session.execute(
-                sa.update(child)
-                .where(child.c.id == row_id)
-                .values({field_name: value, "version": child.c.version + 1})
-            )
+        store.put_references_back(session, removed.moved)
     store.notify(Change(removed.entity, "reset"))
     for child_name in {moved[0] for moved in removed.moved}:
         store.notify(Change(child_name, "reset"))

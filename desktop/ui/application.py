@@ -21,7 +21,7 @@ from desktop.folders import make_private_dir
 from desktop.lock import FileLock, single_instance_lock
 from desktop.store import Store
 from desktop.ui.icons import app_icon
-from desktop.ui.loading import wait_for_queries
+from desktop.ui.loading import opening_text, run_off_gui_thread, wait_for_queries
 from desktop.ui.main_window import MainWindow, database_file
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
@@ -118,7 +118,7 @@ def open_database(url: str | None) -> tuple[Store, FileLock | None] | None:
 def _open_or_recover(url: str, path: Path | None) -> Store | str | None:
     """The opened store; or the URL of another database the person chose; or None (they were told)."""
     try:
-        return Store.open(url)
+        return open_store(url)
     except DatabaseOpenError as error:
         if path is None or not path.exists():
             show_open_error(error.message)
@@ -129,13 +129,18 @@ def _open_or_recover(url: str, path: Path | None) -> Store | str | None:
         return None
     if choice is Recovery.RESTORED:
         try:
-            return Store.open(url)
+            return open_store(url)
         except TaskforceError as error:
             show_open_error(error.message)
             return None
     if choice is Recovery.OPEN_OTHER:
         return OpenDatabaseDialog.ask(None)
     return None
+
+
+def open_store(url: str) -> Store:
+    """Store.open on the query pool, the event loop running meanwhile (no window yet to block)."""
+    return run_off_gui_thread(lambda: Store.open(url), busy=opening_text(url))
 
 
 class AfterFirstPaint(QObject):

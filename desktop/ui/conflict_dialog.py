@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from sqlmodel import SQLModel
 
 from desktop.errors import ConflictError, TaskforceError
 from desktop.store import ENTITIES, Entity, Store
+from desktop.ui.loading import run_off_gui_thread
 
 
 class ConflictChoice(Enum):
@@ -144,19 +146,29 @@ class ConflictDialog(QDialog):
         return dialog.choice
 
 
-def reference_describer(store: Store, entity: Entity) -> Callable[[str, Any], str]:
-    """Shows a reference by the name of the row it points at ("alice", not 3)."""
-    targets = {reference.field: ENTITIES[reference.target] for reference in entity.references}
+def reference_describer(
+    store: Store, entity: Entity, theirs: SQLModel, yours: Mapping[str, Any]
+) -> Callable[[str, Any], str]:
+    """Shows a reference by the name of the row it points at ("alice", not 3).
+
+    The names of the rows theirs and yours point at are read here (on the query pool, as
+    save_resolving_conflicts calls it); the describer only looks them up.
+    """
+    names: dict[tuple[str, Any], str] = {}
+    for reference in entity.references:
+        target = ENTITIES[reference.target]
+        for value in {getattr(theirs, reference.field, None), yours.get(reference.field)}:
+            if value is None:
+                continue
+            try:
+                row = store.repository(target.name).get(value)
+            except TaskforceError:
+                names[reference.field, value] = f"{value} (deleted)"
+            else:
+                names[reference.field, value] = str(getattr(row, target.label_column))
 
     def describe(field: str, value: Any) -> str:
-        target = targets.get(field)
-        if target is None or value is None:
-            return _shown(value)
-        try:
-            row = store.repository(target.name).get(value)
-        except TaskforceError:
-            return f"{value} (deleted)"
-        return str(getattr(row, target.label_column))
+        return names[field, value] if (field, value) in names else _shown(value)
 
     return describe
 
@@ -181,9 +193,9 @@ def save_resolving_conflicts(
         try:
             return save(patch, expected)
         except ConflictError as conflict:
-            choice = ConflictDialog.ask(
-                parent, entity, conflict.current, patch, reference_describer(store, entity), conflict.fields
-            )
+            read_names = partial(reference_describer, store, entity, conflict.current, patch)
+            describe = run_off_gui_thread(read_names, parent=parent, busy="Reading…")
+            choice = ConflictDialog.ask(parent, entity, conflict.current, patch, describe, conflict.fields)
             if choice is ConflictChoice.OVERWRITE:
                 expected = int(conflict.current.version)
                 continue

@@ -21,7 +21,7 @@ from desktop import db
 from desktop.store import Store
 from desktop.transfer.copying import CopyResult, copy_database
 from desktop.ui.job_dialog import JobDialog
-from desktop.ui.transfer_job import Report
+from desktop.ui.transfer_job import Report, action_button, button_row
 
 
 class CopyDatabaseDialog(JobDialog):
@@ -50,16 +50,9 @@ class CopyDatabaseDialog(JobDialog):
         self.message = QLabel("", self)
         self.message.setObjectName("copyMessage")
         self.message.setWordWrap(True)
-        self.copy_button = QPushButton("&Copy", self)
-        self.copy_button.setObjectName("copyButton")
-        self.copy_button.clicked.connect(self.start_copy)
-        self.close_button = QPushButton("Close", self)
-        self.close_button.setObjectName("closeButton")
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.copy_button)
-        buttons.addWidget(self.close_button)
+        self.copy_button = action_button(self, "&Copy", "copyButton", self.start_copy)
+        self.close_button = action_button(self, "Close", "closeButton", self.reject)
+        buttons = button_row(self.copy_button, self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)

@@ -14,9 +14,11 @@ from desktop.errors import InUseError, NotFoundError, TaskforceError
 from desktop.store import Entity, Store
 from desktop.store.entities import OnDelete, references_to
 from desktop.store.fields import distinct_names
+from desktop.ui.loading import run_off_gui_thread
 from desktop.ui.undo import StoreCommands
 
 NAMES_LISTED = 5
+READING = "Reading the rows…"
 
 
 def confirm(parent: QWidget | None, title: str, text: str, details: str) -> bool:
@@ -57,7 +59,7 @@ def show_error(parent: QWidget | None, title: str, message: str) -> None:
 
 
 def row_names(store: Store, entity: Entity, ids: Sequence[int]) -> list[str]:
-    """The names of the first few rows, as the confirmation lists them."""
+    """The names of the first few rows, as the confirmation lists them (reads: call it off the GUI thread)."""
     repository = store.repository(entity.name)
     names = []
     for row_id in ids[:NAMES_LISTED]:
@@ -111,7 +113,7 @@ def delete_rows(
     ids = list(dict.fromkeys(ids))
     if not ids:
         return False
-    names = row_names(store, entity, ids)
+    names = run_off_gui_thread(lambda: row_names(store, entity, ids), parent=parent, busy=READING)
     text, details = confirmation(entity, ids, names)
     title = f"Delete {entity.label.lower() if len(ids) == 1 else entity.plural}"
     if not confirm(parent, title, text, details):
@@ -136,7 +138,9 @@ def _reassign_and_delete(
     in_use: InUseError,
     title: str,
 ) -> bool:
-    others = [(row_id, name) for row_id, name in store.repository(entity.name).names() if row_id not in ids]
+    repository = store.repository(entity.name)
+    everyone = run_off_gui_thread(repository.names, parent=parent, busy=READING)
+    others = [(row_id, name) for row_id, name in everyone if row_id not in ids]
     if not others:
         show_error(parent, title, f"{in_use.message} There is no other {entity.label.lower()} to take them.")
         return False

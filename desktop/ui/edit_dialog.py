@@ -30,6 +30,7 @@ from desktop.ui.form_fields import (
     error_messages,
     make_editor,
 )
+from desktop.ui.loading import run_off_gui_thread
 
 Submit = Callable[[dict[str, Any]], object]
 
@@ -256,11 +257,15 @@ class EditDialog(QDialog):
         super().accept()
 
     def _save(self, values: dict[str, Any]) -> SQLModel:
+        """Without a submit callback: the row is written to the store (on the query pool)."""
         repository = self._store.repository(self._entity.name)
-        if self._row is not None:
-            saved: SQLModel = repository.update(Repository.row_id(self._row), values)
+        row = self._row
+        if row is not None:
+            saved: SQLModel = run_off_gui_thread(
+                lambda: repository.update(Repository.row_id(row), values), parent=self
+            )
         else:
-            saved = repository.create(values)
+            saved = run_off_gui_thread(lambda: repository.create(values), parent=self)
         return saved
 
     def _show_refusal(self, message: str, by_field: dict[str, str]) -> None:

@@ -28,7 +28,7 @@ from desktop.store import Entity, Store
 from desktop.transfer.exporting import ExportRequest, ExportResult, export_rows
 from desktop.transfer.readers import FileFormat
 from desktop.ui.job_dialog import JobDialog
-from desktop.ui.transfer_job import Report
+from desktop.ui.transfer_job import Report, action_button, button_row
 
 FORMAT_LABELS = {
     FileFormat.CSV: "CSV (spreadsheets, any program)",
@@ -94,17 +94,10 @@ class ExportDialog(JobDialog):
         self.message = QLabel("", self)
         self.message.setObjectName("exportMessage")
         self.message.setWordWrap(True)
-        self.export_button = QPushButton("&Export", self)
-        self.export_button.setObjectName("exportButton")
+        self.export_button = action_button(self, "&Export", "exportButton", self.start_export)
         self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start_export)
-        self.close_button = QPushButton("Close", self)
-        self.close_button.setObjectName("closeButton")
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.close_button)
+        self.close_button = action_button(self, "Close", "closeButton", self.reject)
+        buttons = button_row(self.export_button, self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)

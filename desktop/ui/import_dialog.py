@@ -35,7 +35,7 @@ from desktop.transfer.readers import FileFormat, ReadError, format_of, open_rows
 from desktop.transfer.writers import plain
 from desktop.ui.import_undo import ImportCommand
 from desktop.ui.job_dialog import JobDialog
-from desktop.ui.transfer_job import Report
+from desktop.ui.transfer_job import Report, action_button, button_row
 from desktop.ui.undo import StoreCommands
 
 AUTOMATIC = "Automatic"
@@ -150,20 +150,12 @@ class ImportDialog(JobDialog):
         self.valid_only = QCheckBox("Import only the valid rows (skip the rejected ones)", self)
         self.valid_only.setObjectName("validOnlyCheck")
 
-        self.check_button = QPushButton("&Check rows", self)
-        self.check_button.setObjectName("previewButton")
-        self.check_button.clicked.connect(self.check)
-        self.import_button = QPushButton("&Import", self)
-        self.import_button.setObjectName("importButton")
-        self.import_button.clicked.connect(self.start_import)
-        self.close_button = QPushButton("Close", self)
-        self.close_button.setObjectName("closeButton")
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.valid_only)
-        buttons.addStretch(1)
-        for button in (self.check_button, self.import_button, self.close_button):
-            buttons.addWidget(button)
+        self.check_button = action_button(self, "&Check rows", "previewButton", self.check)
+        self.import_button = action_button(self, "&Import", "importButton", self.start_import)
+        self.close_button = action_button(self, "Close", "closeButton", self.reject)
+        buttons = button_row(
+            self.check_button, self.import_button, self.close_button, leading=self.valid_only
+        )
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -36,7 +36,7 @@ from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.guarded_model import GuardedTableModel
 from desktop.ui.icons import icon
 from desktop.ui.live_updates import LiveUpdates
-from desktop.ui.loading import wait_for_queries
+from desktop.ui.loading import opening_text, run_off_gui_thread, wait_for_queries
 from desktop.ui.local_api import install_local_api
 from desktop.ui.messages import show_message
 from desktop.ui.open_database import OpenDatabaseDialog
@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         view.table.doubleClicked.connect(self._edit_on_double_click)
         model.error.connect(lambda message: self.show_error(message, dialog=False))
         model.counts_changed.connect(self._update_count)
+        view.busy_changed.connect(self._update_count)
         model.modelReset.connect(self._update_actions)
 
     def _action(
@@ -348,7 +349,10 @@ class MainWindow(QMainWindow):
             return
         model = self.current_view.model
         entity = model.entity
-        if model.counted:
+        busy = self.current_view.busy_text
+        if busy is not None:
+            self.count_label.setText(busy)
+        elif model.counted:
             self.count_label.setText(f"{model.rowCount()} of {model.total_count} {entity.plural}")
         else:
             self.count_label.setText(f"Counting {entity.plural}…")
@@ -549,7 +553,7 @@ class MainWindow(QMainWindow):
             self.show_error(error.message)
             return
         try:
-            store = Store.open(url)
+            store = run_off_gui_thread(lambda: Store.open(url), parent=self, busy=opening_text(url))
         except TaskforceError as error:
             if lock is not None:
                 lock.release()
@@ -602,8 +606,9 @@ class MainWindow(QMainWindow):
             view.empty_state.sample_button.setEnabled(writable)
 
     def load_sample_data(self) -> None:
+        store = self.store
         try:
-            load_sample_data(self.store)
+            run_off_gui_thread(lambda: load_sample_data(store), parent=self, busy="Loading the sample data…")
         except TaskforceError as error:
             self.show_error(error.message)
         finally:

@@ -19,8 +19,9 @@ from desktop.errors import TaskforceError
 from desktop.store import Change, Entity, Record, Repository, Store
 from desktop.store.entities import Align
 from desktop.store.fields import distinct_names
-from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Query, Result, TableCore, TableEvents
+from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Query, Result, TableCore, TableEvents
 from desktop.ui.columns import Column, Kind, display_text, entity_columns, tooltip_text
+from desktop.ui.loading import run_off_gui_thread
 
 __all__ = ["MAX_WINDOWS", "PLACEHOLDER", "WINDOW_ROWS", "EntityTableModel", "Query", "Updater"]
 
@@ -50,7 +51,8 @@ class _StoreUpdater:
         self._store = store
 
     def update(self, entity_name: str, row_id: int, patch: Mapping[str, Any]) -> SQLModel:
-        updated: SQLModel = self._store.repository(entity_name).update(row_id, patch)
+        repository = self._store.repository(entity_name)
+        updated: SQLModel = run_off_gui_thread(lambda: repository.update(row_id, patch))
         return updated
 
 
@@ -110,6 +112,9 @@ class _Relay(TableEvents):
     def row_located(self, row_id: int, row: int | None) -> None:
         self._model.row_located.emit(row_id, row)
 
+    def pending_changed(self, work: Pending | None) -> None:
+        self._model.pending_changed.emit(work)
+
 
 class EntityTableModel(QAbstractTableModel):
     """The rows of one entity for a QTableView; the core reads them, this model answers Qt."""
@@ -120,6 +125,7 @@ class EntityTableModel(QAbstractTableModel):
     store_changed = Signal(object)  # every Change the store announced, on the GUI thread
     row_followed = Signal(int, int)  # the followed row's id and where it is after the data changed
     row_located = Signal(int, object)  # an id asked for with locate(), and its row (None: not shown)
+    pending_changed = Signal(object)  # what the rows shown wait for (a Pending), or None
     _posted = Signal(object)  # a call of the core's, brought to the GUI thread
 
     def __init__(
@@ -240,6 +246,11 @@ class EntityTableModel(QAbstractTableModel):
     def count_pending(self) -> bool:
         """A count was asked for (new query, or data changed) and has not arrived yet."""
         return self._core.count_pending
+
+    @property
+    def pending(self) -> Pending | None:
+        """What the rows shown wait for: a new query's rows, their count, or nothing."""
+        return self._core.pending
 
     def ids_at(self, rows: Iterable[int], answer: Callable[[Result[list[int]]], None]) -> None:
         """The ids of these rows: at once when all are loaded, else once the rest are read."""

@@ -121,3 +121,21 @@ class ProgressPanel(QWidget):
 
     def end(self) -> None:
         self.setVisible(False)
+
+
+def action_button(parent: QWidget, text: str, name: str, clicked: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.clicked.connect(clicked)
+    return button
+
+
+def button_row(*buttons: QWidget, leading: QWidget | None = None) -> QHBoxLayout:
+    """The dialog's buttons at the right, and what goes before them (an option) at the left."""
+    row = QHBoxLayout()
+    if leading is not None:
+        row.addWidget(leading)
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    return row

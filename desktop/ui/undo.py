@@ -2,6 +2,7 @@
 
 Each write runs against the store first, so its errors reach the caller and nothing is
 pushed when it fails. The pushed command's first redo() does nothing: the work is done.
+Every write, undo and redo included, runs on the query pool (`run_off_gui_thread`).
 
 When undo or redo fails later (the row was deleted elsewhere, the database is locked),
 nothing is raised through Qt. The store call ran in one transaction, so the data is as it
@@ -29,6 +30,7 @@ from sqlmodel import SQLModel
 
 from desktop.errors import NotFoundError, StorageError, StorageKind, TaskforceError
 from desktop.store import ENTITIES, Deletion, Entity, Repository, Store
+from desktop.ui.loading import run_off_gui_thread
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ class StoreCommand(QUndoCommand):
 
     def _attempt(self, verb: str, action: Callable[[], None]) -> None:
         try:
-            action()
+            run_off_gui_thread(action, busy=f"{verb.capitalize()}ing “{self.text()}”…")
         except Exception as error:  # a failure must not escape into Qt's undo stack
             message = f"Could not {verb} “{self.text()}”: {describe(error)}"
             if may_pass(error):
@@ -184,7 +186,8 @@ class StoreCommands(QObject):
 
     def create(self, entity_name: str, data: Mapping[str, Any]) -> SQLModel:
         entity = ENTITIES[entity_name]
-        created: SQLModel = self.store.repository(entity_name).create(data)
+        repository = self.store.repository(entity_name)
+        created: SQLModel = run_off_gui_thread(lambda: repository.create(data))
         self.stack.push(CreateCommand(self, entity, Repository.row_id(created)))
         return created
 
@@ -205,16 +208,22 @@ class StoreCommands(QObject):
         """
         entity = ENTITIES[entity_name]
         repository = self.store.repository(entity_name)
-        try:
-            before_row = repository.get(row_id)
-        except NotFoundError:
-            if expected_version is not None:
-                # Says "deleted elsewhere" and tells the views, which still show the row.
-                repository.update(row_id, patch, expected_version=expected_version)
-            raise
-        # Pinned to a version, so that the values kept for undo are the ones replaced.
-        version = expected_version if expected_version is not None else getattr(before_row, "version", None)
-        updated: SQLModel = repository.update(row_id, patch, expected_version=version, base=base)
+
+        def save() -> tuple[SQLModel, SQLModel]:
+            try:
+                before_row = repository.get(row_id)
+            except NotFoundError:
+                if expected_version is not None:
+                    # Says "deleted elsewhere" and tells the views, which still show the row.
+                    repository.update(row_id, patch, expected_version=expected_version)
+                raise
+            # Pinned to a version, so that the values kept for undo are the ones replaced.
+            version = (
+                expected_version if expected_version is not None else getattr(before_row, "version", None)
+            )
+            return before_row, repository.update(row_id, patch, expected_version=version, base=base)
+
+        before_row, updated = run_off_gui_thread(save)
         changed = [
             name
             for name in patch
@@ -228,7 +237,10 @@ class StoreCommands(QObject):
 
     def delete(self, entity_name: str, ids: Sequence[int], reassign_to: int | None = None) -> Deletion:
         entity = ENTITIES[entity_name]
-        deletion = self.store.repository(entity_name).delete_many(ids, reassign_to=reassign_to)
+        repository = self.store.repository(entity_name)
+        deletion = run_off_gui_thread(
+            lambda: repository.delete_many(ids, reassign_to=reassign_to), busy=f"Deleting {entity.plural}…"
+        )
         self.stack.push(DeleteCommand(self, entity, deletion, reassign_to))
         return deletion
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.store import Change, Record, Repository
-from desktop.table import Result
+from desktop.table import Pending, Result
 from desktop.ui.columns import Column
 from desktop.ui.delegates import EntityDelegate
 from desktop.ui.filters import FilterBar
@@ -31,6 +32,15 @@ from desktop.ui.table_model import EntityTableModel
 
 CELL_PADDING = 16
 HEADER_PADDING = 34  # the sort arrow sits beside the title
+
+
+BUSY_AFTER_MS = 150  # an answer slower than this shows that it is coming
+BUSY_TEXTS = {
+    Pending.SEARCH: "Searching…",
+    Pending.FILTER: "Filtering…",
+    Pending.SORT: "Sorting…",
+    Pending.LOAD: "Loading…",
+}
 
 
 class EmptyState(QWidget):
@@ -108,11 +118,13 @@ class EntityView(QWidget):
     selection_changed = Signal()
     context_menu_requested = Signal(QPoint)
     row_missing = Signal()  # a row asked for with select_row_id() does not exist
+    busy_changed = Signal()  # the view began or stopped showing that it is working (busy_text)
 
     def __init__(self, model: EntityTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.entity = model.entity
+        self.busy: Pending | None = None  # what the view shows it is waiting for
         self.setObjectName(f"{self.entity.plural}View")
         self._pending_row: int | None = None
         self._wanted_id: int | None = None
@@ -125,6 +137,19 @@ class EntityView(QWidget):
         self.empty_state = EmptyState(model, self)
         self.empty_state.new_button.clicked.connect(self.new_requested)
         self.empty_state.sample_button.clicked.connect(self.sample_requested)
+        # An answer slower than BUSY_AFTER_MS shows that it is coming: a busy bar, the rows shown
+        # greyed while they belong to the previous query, and the count label says what is done.
+        self.busy_indicator = QProgressBar(self)
+        self.busy_indicator.setObjectName("busyIndicator")
+        self.busy_indicator.setRange(0, 0)  # no end known: Qt's busy animation
+        self.busy_indicator.setTextVisible(False)
+        self.busy_indicator.setMaximumHeight(4)
+        self.busy_indicator.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
+        self._palette = self.table.palette()
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_state)
@@ -133,7 +158,9 @@ class EntityView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.filter_bar)
+        layout.addWidget(self.busy_indicator)
         layout.addWidget(self.stack)
+        model.pending_changed.connect(self._on_pending_changed)
 
         model.counts_changed.connect(self._show_empty_state_if_empty)
         model.store_changed.connect(self._on_store_change)
@@ -144,6 +171,45 @@ class EntityView(QWidget):
         model.row_located.connect(self._on_row_located)
         self.selection_changed.connect(self._follow_selected_row)
         self._show_empty_state_if_empty()
+
+    @property
+    def busy_text(self) -> str | None:
+        """What the count label says while the view shows that it is working, else None."""
+        if self.busy is None:
+            return None
+        if self.busy is Pending.COUNT:
+            return f"Counting {self.entity.plural}…"
+        return BUSY_TEXTS[self.busy]
+
+    @property
+    def rows_outdated(self) -> bool:
+        """Whether the rows shown are marked (greyed) as belonging to the previous query."""
+        return self.busy is not None and self.busy.outdated
+
+    def _on_pending_changed(self, work: Pending | None) -> None:
+        if work is None:
+            self._busy_timer.stop()
+            self._set_busy(None)
+        elif self.busy is not None:
+            self._set_busy(work)  # already shown: say what it waits for now
+        elif not self._busy_timer.isActive():
+            self._busy_timer.start()
+
+    def _show_busy(self) -> None:
+        self._set_busy(self.model.pending)
+
+    def _set_busy(self, work: Pending | None) -> None:
+        if work == self.busy:
+            return
+        self.busy = work
+        self.busy_indicator.setVisible(work is not None)
+        palette = QPalette(self._palette)
+        if work is not None and work.outdated:
+            grey = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            palette.setColor(QPalette.ColorGroup.Active, QPalette.ColorRole.Text, grey)
+            palette.setColor(QPalette.ColorGroup.Inactive, QPalette.ColorRole.Text, grey)
+        self.table.setPalette(palette)
+        self.busy_changed.emit()
 
     def _build_table(self) -> EntityTable:
         table = EntityTable(self)

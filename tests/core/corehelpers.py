@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop.store import Change, Record
-from desktop.table import TableCore, TableEvents
+from desktop.table import Pending, TableCore, TableEvents
 
 
 class Owner(TableEvents):
@@ -70,6 +70,9 @@ class Owner(TableEvents):
 
     def row_located(self, row_id: int, row: int | None) -> None:
         self.events.append(("row_located", row_id, row))
+
+    def pending_changed(self, work: Pending | None) -> None:
+        self.events.append(("pending_changed", work))
 
 
 def titles(record: Record[Any]) -> tuple[str | None, ...]:

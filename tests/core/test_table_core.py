@@ -13,7 +13,7 @@ from corehelpers import Owner
 from desktop.demo import load_sample_data
 from desktop.models import Task, TaskStatus, User
 from desktop.store import ENTITIES, Store
-from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Result, TableCore
+from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Result, TableCore
 from desktop.table.core import PREFETCH_ROWS
 
 ROWS = 1_000
@@ -308,3 +308,31 @@ def test_a_row_is_read_as_it_is_saved_now_off_the_owners_thread(
     owner.run_until(lambda: len(answers) == 2)
     assert answers[1].value.title == "Theirs" and title(core, 0) == "Task 0000"
     assert answers[ROWS + 1].value is None and "not found" in (answers[ROWS + 1].error or "")
+
+
+def test_what_the_rows_wait_for_is_told_as_it_changes(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, pages: Spy, counts: Spy
+) -> None:
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    assert core.pending is None and owner.named("pending_changed")[-1] == (None,)
+    owner.events.clear()
+    pages.hold.clear()
+    counts.hold.clear()
+    core.set_filters(status=TaskStatus.done)
+    assert core.pending is Pending.FILTER and Pending.FILTER.outdated
+    pages.hold.set()  # the first rows come, the count still waits: the rows shown are current
+    owner.run_until(lambda: not core.reset_pending)
+    assert core.pending is Pending.COUNT and not Pending.COUNT.outdated
+    counts.hold.set()
+    owner.run_until(core.is_idle)
+    assert core.pending is None
+    core.set_filters(search="Task 00", status=TaskStatus.done)
+    assert core.pending is Pending.SEARCH  # the search text changed, whatever else did
+    owner.run_until(core.is_idle)
+    core.set_order("title", descending=True)
+    assert core.pending is Pending.SORT
+    owner.run_until(core.is_idle)
+    told = [work for (work,) in owner.named("pending_changed")]
+    assert told[:4] == [Pending.FILTER, Pending.COUNT, None, Pending.SEARCH]
+    assert told[-2:] == [Pending.SORT, None] and core.pending is None

@@ -55,7 +55,8 @@ def drift(url: str) -> list[object]:
     engine = db.create_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_object": db.compared_by_autogenerate}
+            context = MigrationContext.configure(connection, opts=opts)
             return list(compare_metadata(context, SQLModel.metadata))
     finally:
         engine.dispose()

@@ -61,7 +61,10 @@ def filled(store: Store) -> Store:
 def test_a_page_of_tasks_with_owner_names_is_one_select(filled: Store, query: dict[str, Any]) -> None:
     with statements(filled) as sent:
         records = filled.tasks.page(0, 200, **query)
-    assert len(selects(sent)) == 1, sent
+    # A search's first window on SQLite counts the search index's candidates first (up to a bound)
+    # to choose between walking the sort order and filtering first.
+    searched = "search" in query and filled.backend == "sqlite"
+    assert len(selects(sent)) == (2 if searched else 1), sent
     assert records and all(record.refs["owner"] for record in records)
 
 

@@ -237,8 +237,11 @@ def test_ascii_search_on_sqlite_calls_no_python_lower_for_plain_text(
         assert store.tasks.count(search="kelvin") == 1
         assert calls == ["\u212aelvin"]
         calls.clear()
-        assert store.tasks.count(search="élodie") == 0  # not ASCII: casefold() on every row as before
+        assert store.tasks.count(search="él") == 0  # not ASCII, no trigram: casefold() on every row
         assert len(calls) >= 31
+        calls.clear()
+        assert store.tasks.count(search="élodie") == 0  # the trigram index finds no candidate to fold
+        assert calls == []
     finally:
         store.close()
 

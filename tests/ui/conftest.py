@@ -65,23 +65,21 @@ def _queries_finish() -> Iterator[None]:
     wait_for_queries()
 
 
-# Set to 1 to run the GUI-thread probe over every GUI test, not only the modules that ask for it.
-PROBE_EVERY_TEST = os.environ.get("TASKFORCE_PROBE_GUI_THREAD") == "1"
-GUI_MODULES = ("desktop.ui", "desktop.app")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "gui_thread_statements(*callers, reason): GUI functions ('module.function') still allowed to run "
-        "statements on the GUI thread under the probe (saves not moved off it yet), and why",
-    )
+GUI_MODULES = ("desktop.ui", "desktop.app", "desktop.selftest")
+TESTS = f"{Path(__file__).resolve().parents[1]}{os.sep}"  # the test code's own frames
 
 
 def _gui_caller() -> tuple[str, int] | None:
-    """The innermost frame of the window's own code on the stack ("module.function", line), if any."""
+    """The innermost frame of the window's own code on the stack ("module.function", line), if any.
+
+    None when test code is nearer than the window's: a test that plays another program from
+    inside a patched dialog runs its statements on its own account.
+    """
     frame: Any = sys._getframe(1)
     while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(TESTS) and filename != __file__:
+            return None
         module = str(frame.f_globals.get("__name__", ""))
         if module.startswith(GUI_MODULES):
             return f"{module}.{frame.f_code.co_name}", frame.f_lineno
@@ -89,25 +87,23 @@ def _gui_caller() -> tuple[str, int] | None:
     return None
 
 
-@pytest.fixture
-def no_gui_thread_statements(qapp: Any, request: pytest.FixtureRequest) -> Iterator[list[str]]:
-    """Fail the test when the window's code runs an SQL statement on the GUI thread.
+@pytest.fixture(autouse=True)
+def no_gui_thread_statements(qapp: Any) -> Iterator[list[str]]:
+    """Fail every GUI test in which the window's code runs an SQL statement on the GUI thread.
 
     Every engine is watched (before_cursor_execute). A statement counts when it runs on the
-    thread of the QApplication with code of desktop.ui on the stack: what the test itself does
-    to set up or check the data is not the window's doing. A test marked
-    gui_thread_statements("desktop.ui.undo.update", ...) lets those functions still run theirs.
+    thread of the QApplication with code of desktop.ui (or desktop.app, desktop.selftest) on
+    the stack and no test code nearer: what the test itself does to set up or check the data,
+    or to play another program, is not the window's doing.
     """
     gui_thread = threading.get_ident()
-    marker = request.node.get_closest_marker("gui_thread_statements")
-    allowed = set(marker.args) if marker is not None else set()
     found: list[str] = []
 
     def probe(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if threading.get_ident() != gui_thread:
             return
         caller = _gui_caller()
-        if caller is not None and caller[0] not in allowed:
+        if caller is not None:
             found.append(f"{caller[0]}:{caller[1]}: {' '.join(statement.split())[:100]}")
 
     sa.event.listen(Engine, "before_cursor_execute", probe)
@@ -117,9 +113,3 @@ def no_gui_thread_statements(qapp: Any, request: pytest.FixtureRequest) -> Itera
         sa.event.remove(Engine, "before_cursor_execute", probe)
     if found:
         pytest.fail(f"{len(found)} statement(s) ran on the GUI thread:\n" + "\n".join(dict.fromkeys(found)))
-
-
-@pytest.fixture(autouse=True)
-def _probe_every_gui_test(request: pytest.FixtureRequest) -> None:
-    if PROBE_EVERY_TEST:
-        request.getfixturevalue("no_gui_thread_statements")

@@ -20,8 +20,6 @@ from desktop.ui import delete_flow
 from desktop.ui.table_model import MAX_WINDOWS, PLACEHOLDER, WINDOW_ROWS, EntityTableModel
 from desktop.ui.views import EntityView
 
-pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
-
 ROWS = 10_000
 
 
@@ -207,11 +205,6 @@ def test_the_ids_of_a_selection_beyond_the_loaded_rows_are_read_off_the_gui_thre
     assert len(spy.calls) == ROWS // WINDOW_ROWS - 1  # each window but the first, loaded, read once
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.delete_flow.row_names",
-    "desktop.ui.undo.delete",
-    reason="the confirmation reads the first names, and the delete is saved, on the GUI thread",
-)
 def test_deleting_rows_far_beyond_the_loaded_ones_reads_their_ids_off_the_gui_thread(
     qtbot: QtBot, big_store: Store, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

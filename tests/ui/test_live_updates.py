@@ -28,6 +28,10 @@ try:
             store.teams.create(TeamCreate(name=value))
         elif action == "delete":
             store.teams.delete(int(value))
+        elif action == "rename":  # rename=ID:TIMES, one commit each, as fast as they go
+            team_id, times = (int(part) for part in value.split(":"))
+            for number in range(times):
+                store.teams.update(team_id, {"name": f"burst {number}"})
 finally:
     store.engine.dispose()
 """
@@ -80,3 +84,11 @@ def test_the_status_bar_says_when_the_connection_is_lost(qtbot: QtBot, live_wind
     assert not label.isHidden() and "Reconnecting" in label.text()
     live_window.live_updates._show_state(WatchState.WATCHING.value, "")
     assert label.isHidden()
+
+
+def test_a_burst_of_a_thousand_commits_elsewhere_ends_shown(qtbot: QtBot, live_window: MainWindow) -> None:
+    team = live_window.store.teams.create(TeamCreate(name="before"))
+    table = live_window.views["team"].table
+    qtbot.waitUntil(lambda: column_texts(table, "name") == ["before"], timeout=3_000)
+    other_process(live_window.store.url, f"rename={team.id}:1000")
+    qtbot.waitUntil(lambda: column_texts(table, "name") == ["burst 999"], timeout=10_000)

@@ -17,8 +17,6 @@ from desktop.store import ENTITIES, Store
 from desktop.ui.table_model import EntityTableModel
 from desktop.ui.views import EntityView
 
-pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
-
 ROWS = 1_000
 
 

@@ -73,16 +73,23 @@ FIRST_TITLE = SAMPLE_TITLES[0]
 
 
 def when_shown(
-    object_name: str, act: Callable[[Any], None], matching: Callable[[Any], bool] = lambda _widget: True
+    object_name: str,
+    act: Callable[[Any], None],
+    matching: Callable[[Any], bool] = lambda _widget: True,
+    looking: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Act on a window as soon as it is on screen (a modal one blocks the caller in exec meanwhile)."""
+    """Act on a window as soon as it is on screen (a modal one blocks the caller in exec meanwhile).
+
+    The search stops once looking() is False, so that it cannot act on a later test's window.
+    """
 
     def poll() -> None:
         for widget in QApplication.topLevelWidgets():
             if widget.objectName() == object_name and widget.isVisible() and matching(widget):
                 act(widget)
                 return
-        QTimer.singleShot(5, poll)
+        if looking():
+            QTimer.singleShot(5, poll)
 
     QTimer.singleShot(0, poll)
 
@@ -663,8 +670,8 @@ def save_after_another_edit(
             record["asked"] = conflict_rows(conflict)
             click(conflict, "cancelButton")
 
-        shown_by = time.monotonic() + 10  # a conflict dialog would show at once: look no longer than that
-        when_shown("ConflictDialog", answer, lambda _widget: time.monotonic() < shown_by)
+        # A conflict dialog would show during the click (it is modal): look no longer than that.
+        when_shown("ConflictDialog", answer, looking=lambda: "dialog open" not in record)
         qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
         record["dialog open"] = dialog.isVisible()
         if record["dialog open"]:

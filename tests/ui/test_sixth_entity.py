@@ -143,10 +143,6 @@ def test_the_store_filters_deletes_and_counts_a_sixth_entity(gadget_store: Store
     assert backup.describe_counts(counts).endswith(", 2 gadgets")
 
 
-@pytest.mark.usefixtures("no_gui_thread_statements")
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.edit_dialog._save", reason="the dialog saves on the GUI thread"
-)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_window_gets_a_tab_filters_and_a_dialog_for_a_sixth_entity(
     qtbot: QtBot, gadget_store: Store, tmp_path: Path

@@ -15,8 +15,6 @@ from desktop.models import TaskRead, TaskStatus
 from desktop.store import ENTITIES, Store
 from desktop.ui.table_model import PLACEHOLDER, EntityTableModel
 
-pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
-
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
 CHECK = Qt.ItemDataRole.CheckStateRole
@@ -139,9 +137,6 @@ def test_filters_are_where_clauses(models: dict[str, EntityTableModel]) -> None:
     assert column_texts(heroes, "name") == ["Spider-Man"]
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
-)
 def test_an_inline_edit_writes_only_that_field(
     models: dict[str, EntityTableModel], sample_store: Store
 ) -> None:
@@ -158,9 +153,6 @@ def test_an_inline_edit_writes_only_that_field(
     assert cell(tasks, 0, "title") == "Plan the project"
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
-)
 def test_an_invalid_edit_leaves_the_cell_and_says_why(
     qtbot: QtBot, models: dict[str, EntityTableModel]
 ) -> None:
@@ -175,9 +167,6 @@ def test_an_invalid_edit_leaves_the_cell_and_says_why(
     assert heroes.data(index, Qt.ItemDataRole.ToolTipRole) is None
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
-)
 def test_a_taken_username_is_refused_with_the_store_message(models: dict[str, EntityTableModel]) -> None:
     users = models["user"]
     index = users.index(1, users.column_of("username"))
@@ -188,9 +177,6 @@ def test_a_taken_username_is_refused_with_the_store_message(models: dict[str, En
     assert users.data(index) == "bob"
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.table_model.update", reason="an inline edit is saved on the GUI thread"
-)
 def test_the_check_box_and_the_references_are_edited_in_place(
     models: dict[str, EntityTableModel], sample_store: Store
 ) -> None:

@@ -29,8 +29,6 @@ from desktop.ui.filters import DEBOUNCE_MS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views import EntityView
 
-pytestmark = pytest.mark.usefixtures("no_gui_thread_statements")
-
 
 def open_tab(window: MainWindow, entity: str) -> EntityView:
     view = window.view(entity)
@@ -188,9 +186,6 @@ def test_columns_are_wide_enough_for_their_titles(window: MainWindow) -> None:
 # --- editing in place ---------------------------------------------------------------------------
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
-)
 def test_a_title_is_edited_in_place_and_enter_commits_it(
     qtbot: QtBot, window: MainWindow, sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -217,9 +212,6 @@ def test_a_title_is_edited_in_place_and_enter_commits_it(
     assert window.action_undo.text() == "Undo Edit task"
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
-)
 def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -238,9 +230,6 @@ def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
     assert sample_store.users.get(2).email == "bob@example.com"
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
-)
 def test_status_and_owner_are_chosen_from_combo_boxes(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -261,9 +250,6 @@ def test_status_and_owner_are_chosen_from_combo_boxes(
     assert column_texts(view.table, "owner_id")[0] == "bob"
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
-)
 def test_the_team_cell_editor_tells_apart_teams_of_the_same_name(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -292,9 +278,6 @@ def test_a_level_editor_offers_only_allowed_levels(window: MainWindow) -> None:
     assert isinstance(editor, QSpinBox) and (editor.minimum(), editor.maximum()) == (1, 100)
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
-)
 def test_the_stock_check_box_is_toggled_with_a_click(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -313,9 +296,6 @@ def test_the_stock_check_box_is_toggled_with_a_click(
     assert view.model.data(index, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved through the undo stack on the GUI thread"
-)
 def test_renaming_a_user_updates_the_owner_column_of_tasks(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
@@ -427,9 +407,6 @@ def test_go_to_team_is_offered_only_for_heroes_in_a_team(qtbot: QtBot, window: M
 # --- empty state --------------------------------------------------------------------------------
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.main_window.load_sample_data", reason="the sample data is written on the GUI thread"
-)
 def test_an_empty_table_shows_a_friendly_message_with_what_to_do(
     qtbot: QtBot, sqlite_store: Store, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -538,9 +515,6 @@ def test_a_row_that_no_longer_exists_is_reported(qtbot: QtBot, window: MainWindo
         box.close()
 
 
-@pytest.mark.gui_thread_statements(
-    "desktop.ui.undo.update", reason="an inline edit is saved on the GUI thread"
-)
 def test_a_team_editor_closed_before_its_names_arrive_changes_nothing(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:

@@ -1,0 +1,87 @@
+"""run_off_gui_thread: a store call on the query pool, its value or its error back on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop.errors import DuplicateError
+from desktop.ui import loading
+from desktop.ui.loading import run_off_gui_thread
+
+SECONDS = 10
+
+
+def test_the_call_runs_off_the_gui_thread_and_its_value_comes_back(qtbot: QtBot) -> None:
+    threads: list[int] = []
+
+    def work() -> str:
+        threads.append(threading.get_ident())
+        return "saved"
+
+    assert run_off_gui_thread(work) == "saved"
+    assert threads and threads[0] != threading.get_ident()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DuplicateError("That username is taken.", entity="user", field="username", value="alice"),
+        ValueError("something unexpected"),
+    ],
+)
+def test_an_error_comes_back_unchanged(qtbot: QtBot, error: Exception) -> None:
+    def work() -> None:
+        raise error
+
+    with pytest.raises(type(error)) as raised:
+        run_off_gui_thread(work)
+
+    assert raised.value is error
+
+
+def test_the_event_loop_keeps_running_while_the_call_waits(qtbot: QtBot) -> None:
+    """The call waits for a timer of the GUI thread: it finishes only if events are processed."""
+    timer_fired = threading.Event()
+    QTimer.singleShot(10, timer_fired.set)
+
+    assert run_off_gui_thread(lambda: timer_fired.wait(SECONDS)) is True
+
+
+def test_a_slow_call_shows_a_busy_dialog_until_it_is_done(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "BUSY_AFTER_MS", 0)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    shown: list[str] = []
+    may_finish = threading.Event()
+
+    def look() -> None:
+        dialog = parent.findChild(QProgressDialog, "busyDialog")
+        if dialog is not None and dialog.isVisible():
+            shown.append(dialog.labelText())
+            may_finish.set()
+        elif not may_finish.is_set():
+            QTimer.singleShot(10, look)
+
+    QTimer.singleShot(0, look)
+    run_off_gui_thread(lambda: may_finish.wait(SECONDS), parent=parent, busy="Deleting 3 tasks…")
+
+    assert shown == ["Deleting 3 tasks…"]
+    dialog = parent.findChild(QProgressDialog, "busyDialog")
+    assert dialog is None or not dialog.isVisible()
+    assert QApplication.activeModalWidget() is None
+
+
+def test_a_quick_call_shows_no_busy_dialog(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    run_off_gui_thread(lambda: None, parent=parent)
+
+    assert parent.findChild(QProgressDialog, "busyDialog") is None
