@@ -156,7 +156,7 @@ def main() -> int:
     theirs = store.tasks.update(2, {"title": "Set up PostgreSQL", "owner_id": 2})
     mine = {"title": "Set up the SQLite database", "owner_id": 1}
     conflict = ConflictDialog(
-        ENTITIES["task"], theirs, mine, window, reference_describer(store, ENTITIES["task"])
+        ENTITIES["task"], theirs, mine, window, reference_describer(store, ENTITIES["task"], theirs, mine)
     )
     conflict.show()
     settle(app, 0.3)
