@@ -31,7 +31,7 @@ T = TypeVar("T")
 # The Alembic revisions in order, oldest first (tests/data/test_migrations.py checks this against
 # migrations/versions). Knowing them here lets a database already at the head open without
 # importing Alembic, a quarter of the start-up time.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "search_index")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD_REVISION = REVISIONS[-1]
 # Files up to this size get PRAGMA quick_check on every open (a tenth of a second); larger ones when
 # the last session did not close cleanly or a migration is due. The daily automatic backup runs a

@@ -31,7 +31,7 @@ from desktop.store.search import ESCAPE, cased_characters, escape_like
 TRIGRAM = 3
 
 # The columns each table's index covers: those of Entity.search_columns when the revision
-# `search_index` made the indexes (tests/data/test_search_index.py keeps them equal).
+# revision 0007 made the indexes (tests/data/test_search_index.py keeps them equal).
 INDEXED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "team": ("name",),
     "hero": ("name", "power"),

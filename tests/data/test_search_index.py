@@ -39,7 +39,7 @@ def indexed(store: Store) -> Store:
 
 def test_the_indexes_cover_each_entitys_search_columns() -> None:
     spec = importlib.util.spec_from_file_location(
-        "search_index", db.migrations_dir() / "versions/search_index.py"
+        "search_index", db.migrations_dir() / "versions/0007_search_index.py"
     )
     assert spec is not None and spec.loader is not None
     revision = importlib.util.module_from_spec(spec)

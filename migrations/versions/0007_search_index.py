@@ -9,7 +9,7 @@ The index only narrows a search to candidate rows; desktop.store.search_index de
 may (folding differs between the index and str.casefold for some characters), and the search's
 own comparison still decides every row.
 
-Revision ID: search_index
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 01:30:00.000000
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "search_index"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
