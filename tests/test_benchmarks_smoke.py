@@ -166,6 +166,28 @@ def test_the_whole_benchmark_runs_on_a_small_database(tmp_path: Path, server_url
         assert "2,000 tasks on postgresql" in output, output
 
 
+def test_the_scale_run_compares_every_step_with_the_smaller_run(tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        *("--tasks", "1000", "--db", str(tmp_path / "small.db")),
+        *("--scale-tasks", "3000", "--scale-db", str(tmp_path / "large.db")),
+        *("--quick", "--query-delay-ms", "20", "--no-save"),
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    output = completed.stdout
+    assert completed.returncode == 0, output + completed.stderr
+    assert "views showed the expected rows: yes" in output, output
+    table = output.split("3,000 tasks on SQLite against 1,000")[1]
+    for label in ("first paint", "sort created_at desc", "peak RSS", "worst event-loop stall", "cold start"):
+        assert label in table, table
+    assert "≤ 2.0x of smaller" in table
+
+
 def test_a_side_reports_json_with_every_step(tmp_path: Path) -> None:
     path = tmp_path / "bench.db"
     generate(sqlite_url(path), Sizes(users=10, tasks=300, teams=3, heroes=10, items=10))
