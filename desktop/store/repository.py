@@ -534,21 +534,35 @@ class Repository(Generic[R]):
             ).first()
             if values is None:
                 return None
-            # Lexicographic "sorts before": equal on the first keys (empty equals empty), then before.
-            # Empty values are placed by the key before them, so nothing sorts before an empty one.
-            before = sa.or_(
-                *(
-                    sa.and_(
-                        *(keys[j].is_not_distinct_from(values[j]) for j in range(k)),
-                        keys[k] > values[k] if descending else keys[k] < values[k],
-                    )
-                    for k in range(len(keys))
-                    if values[k] is not None
-                )
-            )
+            before: sa.ColumnElement[bool]
+            if not any(isinstance(key, sa.Case) for key in keys) and None not in values:
+                # A row value: the databases walk the sort's index from it (PostgreSQL filtered every
+                # entry with the lexicographic OR below: 1.3 s against 0.05 s at ten million tasks).
+                row, at = sa.tuple_(*keys), sa.tuple_(*values)
+                before = row > at if descending else row < at
+            else:
+                before = self._sorted_before(keys, values, descending)
             counted = stmt.with_only_columns(sa.func.count()) if joined else sa.select(sa.func.count())
             counted = self._where(counted.select_from(self._table), search, filters).where(before)
             return int(session.execute(counted).scalar_one())
+
+    @staticmethod
+    def _sorted_before(
+        keys: Sequence[sa.ColumnElement[Any]], values: Sequence[Any], descending: bool
+    ) -> sa.ColumnElement[bool]:
+        """Lexicographic "sorts before", for keys that may be empty: equal on the first keys (empty
+        equals empty), then before. Empty values are placed by the key before them, so nothing sorts
+        before an empty one."""
+        return sa.or_(
+            *(
+                sa.and_(
+                    *(keys[j].is_not_distinct_from(values[j]) for j in range(k)),
+                    keys[k] > values[k] if descending else keys[k] < values[k],
+                )
+                for k in range(len(keys))
+                if values[k] is not None
+            )
+        )
 
     def names(self) -> builtins.list[tuple[int, str]]:
         """(id, name) of every row, sorted by name: the choices of a foreign-key combo box."""
