@@ -63,7 +63,7 @@ def test_a_page_of_tasks_with_owner_names_is_one_select(filled: Store, query: di
         records = filled.tasks.page(0, 200, **query)
     # A search's first window on SQLite counts the search index's candidates first (up to a bound)
     # to choose between walking the sort order and filtering first. "task" is text no index serves
-    # on PostgreSQL ("ſ" and the Kelvin sign fold to "s" and "k"): it walks the first rows of the
+    # on PostgreSQL (the long s and the Kelvin sign fold to "s" and "k"): it walks the first rows of the
     # sort order, which hold too few of the 80 matches, then filters first. MariaDB's walk reads
     # them all within its bound.
     searched = "search" in query and filled.backend in ("sqlite", "postgresql")

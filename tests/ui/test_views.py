@@ -24,8 +24,8 @@ from pytestqt.qtbot import QtBot
 from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled
 
 from desktop.store import Store
-from desktop.ui.edit_dialog import EditDialog
 from desktop.store.search_index import sqlite_folding
+from desktop.ui.edit_dialog import EditDialog
 from desktop.ui.filters import DEBOUNCE_MS, INDEXED_DEBOUNCE_MS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views import EntityView
