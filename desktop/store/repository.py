@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import json
 import operator
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -313,6 +314,20 @@ class Repository(Generic[R]):
         joined = records.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
         return builtins.list(session.execute(joined))
 
+    def _planned_candidates(self, session: Session, search: str, filters: Mapping[str, Any]) -> float:
+        """How many rows PostgreSQL's planner expects its trigram indexes to find for the search
+        (EXPLAIN: planned, not run). Its statistics of the indexed columns tell common text from
+        rare, as SQLite's count of its index's candidates does."""
+        columns = [self._table.c[name] for name in self.entity.search_columns]
+        candidates = self._indexed_candidates(columns, search.strip())
+        if candidates is None:
+            return 0.0
+        stmt = self._where(sa.select(self._table.c.id), None, filters).where(candidates)
+        compiled = stmt.compile(dialect=self._store.engine.dialect)
+        explained = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+        plan = explained.scalar_one()
+        return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+
     def _examined_walk(
         self,
         session: Session,
@@ -621,7 +636,7 @@ class Repository(Generic[R]):
             rows = None
             if search is not None and searched and sqlite and first_windows:
                 rows = self._walked_window(session, stmt, ids, search, filters, ordering, offset, limit)
-            elif search is not None and searched and not sqlite and self._scans(search):
+            elif search is not None and searched and not sqlite:
                 scan = functools.partial(
                     self._server_window_ids,
                     ids,
@@ -632,12 +647,14 @@ class Repository(Generic[R]):
                     offset,
                     limit,
                 )
-                if first_windows and self._store.backend == "postgresql":
+                scans = self._scans(search)
+                walk = first_windows and self._store.backend == "postgresql"
+                if walk and (scans or self._planned_candidates(session, search, filters) >= WALKED_ROWS):
                     rows = self._window_rows(session, stmt, scan(walked=True), ordering)
                     rows = rows if len(rows) == limit else None
-                elif first_windows:
+                elif first_windows and scans:
                     rows = self._examined_walk(session, stmt, window, ordering)
-                window = scan(walked=False)
+                window = scan(walked=False) if scans else window
             if rows is None:
                 rows = self._window_rows(session, stmt, window, ordering)
         if backwards:

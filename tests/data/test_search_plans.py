@@ -110,3 +110,27 @@ def test_common_text_is_found_by_a_bounded_walk_and_rare_text_by_filtering_first
     rare = tasks.tasks.page(0, LIMIT, "xy", "created_at", True)
     assert [record.read.title for record in rare] == ["Task 52 ab xy", "Task 41 xy", "Task 03 xy"]
     assert any(walked in sql for sql in statements) and any(filtered in sql for sql in statements)
+
+
+def test_on_postgresql_the_planners_estimate_of_the_index_candidates_chooses_the_walk(
+    tasks: Store, statements: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text a trigram index serves ("note") is walked for when the planner expects many candidates,
+    else read through the index as planned; the rows are the same."""
+    expected = plain_ids(tasks, "note", "created_at", True)[:LIMIT]
+    if tasks.backend != "postgresql":  # no planner is asked: SQLite counts its candidates
+        monkeypatch.setattr(repository.Repository, "_planned_candidates", None)
+        window = tasks.tasks.page(0, LIMIT, "note", "created_at", True)
+        assert [tasks.tasks.row_id(record.read) for record in window] == expected
+        return
+    assert tasks.tasks.search_served("note") is True
+    for planned, walked in ((10.0 * WALKED, True), (1.0, False)):
+        monkeypatch.setattr(repository.Repository, "_planned_candidates", lambda *_args, n=planned: n)
+        statements.clear()
+        window = tasks.tasks.page(0, LIMIT, "note", "created_at", True)
+        assert [tasks.tasks.row_id(record.read) for record in window] == expected
+        assert any("AS head" in sql for sql in statements) is walked
+    monkeypatch.undo()
+    monkeypatch.setattr(repository, "WALKED_ROWS", WALKED)
+    with tasks.tasks.transaction() as session:
+        assert tasks.tasks._planned_candidates(session, "note", {}) > 0
