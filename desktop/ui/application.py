@@ -279,7 +279,8 @@ def start_automatic_backup(store: Store) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Show the window, open the database from the command line (or the default one) in it, and run
-    the window until it closes. Closed before the database is open, it stops once opening is over."""
+    the window until it closes. Closed while the data layer loads, it stops once that is over; while
+    the database opens, closing is held back (run_off_gui_thread) as during any store call."""
     app = application()
     window = MainWindow()
     window.show()
@@ -302,8 +303,6 @@ def _run_window(app: QApplication, window: MainWindow, store: Store, lock: FileL
 
     first_paint: AfterFirstPaint | None = None
     try:
-        if not window.isVisible():  # closed while the database opened
-            return 0
         window.attach(store, lock=lock)
         # Opening did not wait for the daily backup: it is taken while the window is in use.
         first_paint = AfterFirstPaint(window, lambda: start_automatic_backup(store), BACKUP_AT_THE_LATEST_MS)

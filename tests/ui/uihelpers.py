@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from desktop.store import ENTITIES, Store
 from desktop.ui.main_window import MainWindow
 from desktop.ui.table_model import EntityTableModel
+from desktop.ui.views import EntityView
 
 
 def wait_loaded(qtbot: QtBot, model: EntityTableModel) -> None:
@@ -24,6 +25,18 @@ def build_every_tab(window: MainWindow) -> None:
     """Build the tabs not shown yet (a tab is built when it is first shown)."""
     for name in ENTITIES:
         window.view(name)
+
+
+def wait_tab_ready(qtbot: QtBot, view: EntityView) -> None:
+    """Until a tab has its rows and count, and its filters the names they offer."""
+    qtbot.waitUntil(
+        lambda: (
+            view.model.is_idle()
+            and view.model.counted
+            and all(control.filled for control in view.filter_bar.references.values())
+        ),
+        timeout=5_000,
+    )
 
 
 def settled(window: MainWindow) -> bool:
