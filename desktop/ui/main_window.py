@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         from desktop.store import ENTITIES
         from desktop.ui.live_updates import LiveUpdates
 
+        if self._attached:
+            raise RuntimeError("the window shows its first store once; set_store() shows another")
         if lock is not None:
             self._lock = lock
         self.store = store
