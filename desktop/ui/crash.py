@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -104,6 +103,9 @@ class ErrorDialog(QDialog):
         self.details = details
 
         icon = QLabel()
+        # Imported here: QStyle's enums take 10-15 ms to set up, before the window could show.
+        from PySide6.QtWidgets import QStyle
+
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(48, 48))
         self.message_label = QLabel(mask_passwords(message))
         self.message_label.setObjectName("errorMessage")
