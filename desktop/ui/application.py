@@ -74,11 +74,13 @@ def application() -> QApplication:
 
 @functools.cache
 def _freeze_start_up_objects() -> None:
-    """Leave the objects start-up made (modules, classes, Qt's wrappers: about 80,000) out of collections.
+    """Leave the objects start-up made so far (modules, classes, Qt's wrappers) out of collections;
+    load_data_layer() does the same for the data layer's.
 
-    A full garbage collection walks every object the collector tracks; with these it took 80-120 ms,
-    on the GUI thread or on a query thread holding the GIL: a visible stall while scrolling. They
-    live as long as the app does anyway; frozen, a full collection walks only what came after.
+    A full garbage collection walks every object the collector tracks; with these (about 80,000 in
+    all) it took 80-120 ms, on the GUI thread or on a query thread holding the GIL: a visible stall
+    while scrolling. They live as long as the app does anyway; frozen, a full collection walks only
+    what came after.
     """
     gc.freeze()
 
