@@ -43,7 +43,7 @@ def window_side(url: str, changes: int, idle_s: float) -> None:
     store = Store.open(url)
     window = MainWindow(store, settings)
     window.show()
-    view = window.views["team"]
+    view = window.view("team")
     window.tabs.setCurrentWidget(view)
     model, table = view.model, view.table
 

@@ -1,8 +1,5 @@
 """Taskforce: tasks, users, heroes, teams and items on your desktop."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("taskforce")
-except PackageNotFoundError:  # running from a bundle without metadata
-    __version__ = "0.1.0"
+# The package's version (pyproject.toml reads it from here). A constant: looking it up in the
+# installed metadata imported importlib.metadata before the window could show (50 ms).
+__version__ = "0.1.0"

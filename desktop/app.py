@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def start_gui(args: argparse.Namespace, log_path: Path | None) -> int:
     """The window, with unexpected errors shown in a dialog, including those before the window exists."""
+    from desktop.ui.source_reads import stop_reading_sources
+
+    stop_reading_sources()
     from desktop.ui.crash import CrashHandler
 
     crash = CrashHandler(log_path)

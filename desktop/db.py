@@ -15,12 +15,14 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
 from desktop.errors import DatabaseOpenError, StorageError, StorageKind, TaskforceError
+from desktop.folders import data_dir as data_dir  # re-exported, as the database's folder
+from desktop.folders import log_dir as log_dir
 from desktop.folders import make_private_dir
+from desktop.names import APP_NAME as APP_NAME  # re-exported: the data folders are named after it
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -38,28 +40,12 @@ HEAD_REVISION = REVISIONS[-1]
 # full integrity_check on its copy, and Help → Check database runs one on demand.
 ALWAYS_QUICK_CHECK_BYTES = 64 * 1024 * 1024
 
-APP_NAME = "Taskforce"
 DATABASE_FILENAME = "taskforce.db"
 BUSY_TIMEOUT_MS = 5_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # How this process names itself to PostgreSQL (pg_stat_activity), so that windows can count each other.
 CLIENT_PREFIX = f"{APP_NAME} "
 CLIENT_NAME = f"{CLIENT_PREFIX}{socket.gethostname()}:{os.getpid()}"[:63]
-
-
-def data_dir() -> Path:
-    """Where the default database lives: $TASKFORCE_DATA_DIR or the platform's user data dir."""
-    override = os.environ.get("TASKFORCE_DATA_DIR")
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def log_dir() -> Path:
-    override = os.environ.get("TASKFORCE_DATA_DIR")
-    if override:
-        return Path(override).expanduser() / "logs"
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def default_database_url(directory: Path | None = None) -> str:

@@ -10,7 +10,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
-from desktop.folders import make_private_dir
+from desktop.folders import log_dir, make_private_dir
 
 LOG_FILENAME = "taskforce.log"
 MAX_BYTES = 1_000_000
@@ -77,13 +77,11 @@ class QuietRotatingFileHandler(RotatingFileHandler):
 
 
 def log_file() -> Path:
-    from desktop.db import log_dir  # imported here: desktop.db brings SQLAlchemy and Alembic
-
     return log_dir() / LOG_FILENAME
 
 
 def setup_logging(*, verbose: bool = False) -> Path:
-    """Log to the rotating file in db.log_dir() (and to stderr with --verbose); return the file's path.
+    """Log to the rotating file in folders.log_dir() (and to stderr with --verbose); return the file's path.
 
     Calling it again replaces the handlers it installed before (a new data dir, tests).
     """

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from desktop import names
 from desktop.models import (
     Hero,
     HeroCreate,
@@ -264,12 +265,10 @@ def _width_sample(meta: FieldMeta) -> str:
     return samples[meta.kind]
 
 
-# --- the entities, in the order of the tabs ---------------------------------------
+# --- the entities (their names, labels and the order of the tabs: desktop/names.py) ---
 
 TASKS = Entity(
-    name="task",
-    label="Task",
-    plural="tasks",
+    **vars(names.TASK),
     table=Task,
     create=TaskCreate,
     read=TaskRead,
@@ -285,9 +284,7 @@ TASKS = Entity(
 )
 
 USERS = Entity(
-    name="user",
-    label="User",
-    plural="users",
+    **vars(names.USER),
     table=User,
     create=UserCreate,
     read=UserRead,
@@ -299,9 +296,7 @@ USERS = Entity(
 )
 
 HEROES = Entity(
-    name="hero",
-    label="Hero",
-    plural="heroes",
+    **vars(names.HERO),
     table=Hero,
     create=HeroCreate,
     read=HeroRead,
@@ -313,9 +308,7 @@ HEROES = Entity(
 )
 
 TEAMS = Entity(
-    name="team",
-    label="Team",
-    plural="teams",
+    **vars(names.TEAM),
     table=Team,
     create=TeamCreate,
     read=TeamRead,
@@ -325,9 +318,7 @@ TEAMS = Entity(
 )
 
 ITEMS = Entity(
-    name="item",
-    label="Item",
-    plural="items",
+    **vars(names.ITEM),
     table=Item,
     create=ItemCreate,
     read=ItemRead,
@@ -343,7 +334,8 @@ ITEMS = Entity(
     ),
 )
 
-ENTITIES: dict[str, Entity] = {entity.name: entity for entity in (TASKS, USERS, HEROES, TEAMS, ITEMS)}
+_DECLARED = {entity.name: entity for entity in (TASKS, USERS, HEROES, TEAMS, ITEMS)}
+ENTITIES: dict[str, Entity] = {entity.name: _DECLARED[entity.name] for entity in names.TAB_ORDER}
 
 
 # --- questions about the whole registry -----------------------------------------

@@ -1,5 +1,5 @@
 """A cold-start probe: with TASKFORCE_EXIT_AFTER_FIRST_PAINT=1, Taskforce reports how long it took from
-process start to the main window's first paint, and quits.
+process start to the main window's first paint (the window saying "Opening…"), and quits.
 
     TASKFORCE_EXIT_AFTER_FIRST_PAINT=1 dist/Taskforce/Taskforce
     TASKFORCE_EXIT_AFTER_FIRST_PAINT=1 .venv/bin/python -m desktop
@@ -43,12 +43,16 @@ def seconds_since_process_start() -> float:
 
 
 class FirstPaintProbe(QObject):
-    """Watches every event until the main window paints, then reports and quits."""
+    """Watches every event until the main window paints, then reports and closes that window.
+
+    The window paints while the database is still opening (desktop/ui/application.py); closed
+    then, Taskforce quits once opening is over, as when a person closes it.
+    """
 
     def __init__(self, app: QApplication, then: Callable[[], object] | None = None) -> None:
         super().__init__(app)
         self._app = app
-        self._then = then or app.quit
+        self._then = then
         self.elapsed: float | None = None
         app.installEventFilter(self)
 
@@ -66,7 +70,8 @@ class FirstPaintProbe(QObject):
             if sys.stdout is not None:
                 sys.stdout.write(line + "\n")
                 sys.stdout.flush()
-            QTimer.singleShot(0, self._then)
+            window = watched.window()
+            QTimer.singleShot(0, self._then or window.close)
         return False
 
 

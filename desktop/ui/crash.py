@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import __version__
-from desktop.errors import TaskforceError
 from desktop.logs import mask_passwords
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMessageLogContext
+
+    from desktop.errors import TaskforceError
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 ThreadingHook = Callable[[threading.ExceptHookArgs], Any]
@@ -66,9 +66,16 @@ def log_qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -
 
 def plain_message(error: BaseException) -> str:
     """What a person is told: our own errors explain themselves; anything else gets one plain sentence."""
-    if isinstance(error, TaskforceError):
-        return error.message
-    return UNEXPECTED
+    own = _taskforce_error(error)
+    return UNEXPECTED if own is None else own.message
+
+
+def _taskforce_error(error: BaseException) -> TaskforceError | None:
+    """The error if it is one of ours. desktop.errors (pydantic under it) is imported only when one is
+    asked about: the window shows before the data layer is imported."""
+    from desktop.errors import TaskforceError
+
+    return error if isinstance(error, TaskforceError) else None
 
 
 def error_details(exc_type: type[BaseException], error: BaseException, tb: TracebackType | None) -> str:
@@ -96,6 +103,9 @@ class ErrorDialog(QDialog):
         self.details = details
 
         icon = QLabel()
+        # Imported here: QStyle's enums take 10-15 ms to set up, before the window could show.
+        from PySide6.QtWidgets import QStyle
+
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(48, 48))
         self.message_label = QLabel(mask_passwords(message))
         self.message_label.setObjectName("errorMessage")
@@ -242,8 +252,9 @@ class CrashHandler:
     def report_startup_failure(self, error: BaseException) -> None:
         """Taskforce could not get as far as its window: say so in a dialog, not by vanishing."""
         log.error("Taskforce could not start", exc_info=error)
-        if isinstance(error, TaskforceError):
-            message = f"{CANNOT_START}: {error.message}"
+        own = _taskforce_error(error)
+        if own is not None:
+            message = f"{CANNOT_START}: {own.message}"
         else:
             message = f"{CANNOT_START} because of an unexpected problem."
         if sys.stderr is not None:

@@ -60,6 +60,7 @@ class LocalApi(QObject):
         self.error = ""
         self.starting = False
         self._wanted = False  # off asked for while starting: the server is stopped once it is up
+        self.action: QAction | None = None  # Tools → Local API…, once in the menu
         self._outcome.connect(self._on_outcome, Qt.ConnectionType.QueuedConnection)
         window.installEventFilter(self)  # the server stops before the window closes its store
 
@@ -231,7 +232,8 @@ class LocalApiDialog(QDialog):
 
 
 def install_local_api(window: QMainWindow, settings: QSettings, store: Callable[[], Store]) -> LocalApi:
-    """Tools → Local API… in the window's menu bar; the server started if it was on last time."""
+    """Tools → Local API… in the window's menu bar. Once the window's database is open, the window
+    calls `restore()`: the server starts if it was on last time."""
     api = LocalApi(window, settings, store)
     action = QAction("Local &API…", window)
     action.setObjectName("actionLocalApi")
@@ -239,7 +241,7 @@ def install_local_api(window: QMainWindow, settings: QSettings, store: Callable[
     action.triggered.connect(lambda _checked=False: LocalApiDialog.show_for(api, window))
     tools = _menu(window, "&Tools")
     tools.addAction(action)
-    api.restore()
+    api.action = action
     return api
 
 

@@ -1,4 +1,11 @@
-"""The main window: a tab per entity, actions that work on the current tab, status bar, remembered state."""
+"""The main window: a tab per entity, actions that work on the current tab, status bar, remembered state.
+
+The window shows before the data layer (SQLModel, SQLAlchemy, pydantic) is imported: made without
+a store it has its menus and tabs, every action that needs a database disabled, and "Opening…"
+in its table (desktop/ui/application.py opens the database meanwhile). `attach(store)` then makes
+it the working window. A tab's widgets are built when it is first shown. The modules that need
+the data layer are imported where they are first used, never when this module is.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -21,31 +28,26 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
-from sqlmodel import SQLModel
 
-from desktop import __version__, db
-from desktop.demo import load_sample_data
-from desktop.errors import DatabaseInUseError, DatabaseOpenError, TaskforceError
-from desktop.lock import FileLock, single_instance_lock
-from desktop.store import ENTITIES, Change, Entity, Reference, Repository, Store
-from desktop.store.entities import references_to, tab_order
-from desktop.table import Result
-from desktop.ui.conflict_dialog import save_resolving_conflicts
-from desktop.ui.delete_flow import delete_rows
-from desktop.ui.edit_dialog import EditDialog
-from desktop.ui.guarded_model import GuardedTableModel
+from desktop.names import TAB_ORDER
 from desktop.ui.icons import icon
-from desktop.ui.live_updates import LiveUpdates
-from desktop.ui.loading import opening_text, run_off_gui_thread, wait_for_queries
 from desktop.ui.local_api import install_local_api
 from desktop.ui.messages import show_message
-from desktop.ui.open_database import OpenDatabaseDialog
-from desktop.ui.overview import OverviewPage
+from desktop.ui.pending_tab import PendingTab
 from desktop.ui.read_only import ReadOnlyState
 from desktop.ui.safety import SafetyActions
 from desktop.ui.transfer_actions import add_transfer_actions
-from desktop.ui.undo import StoreCommands
-from desktop.ui.views import EntityView
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
+
+    from desktop.lock import FileLock
+    from desktop.store import Entity, Reference, Store
+    from desktop.table import Result
+    from desktop.ui.live_updates import LiveUpdates
+    from desktop.ui.overview import OverviewPage
+    from desktop.ui.undo import StoreCommands
+    from desktop.ui.views import EntityView
 
 OVERVIEW = "overview"  # the remembered tab when the Overview, the first tab, was shown
 DEFAULT_SIZE = (1120, 700)
@@ -65,6 +67,9 @@ class Navigation:
 
 def database_file(url: str) -> Path | None:
     """The SQLite file a URL names, or None (a server, or no URL at all: opening it will say so)."""
+    from desktop import db
+    from desktop.errors import DatabaseOpenError
+
     try:
         return db.sqlite_path(url)
     except DatabaseOpenError:
@@ -72,34 +77,41 @@ def database_file(url: str) -> Path | None:
 
 
 class MainWindow(QMainWindow):
+    # Set by attach(): the database shown, the undo history's commands on it, its watcher, the Go menu.
+    store: Store
+    commands: StoreCommands
+    live_updates: LiveUpdates
+    navigation: list[Navigation]
+
     def __init__(
         self,
-        store: Store,
+        store: Store | None = None,
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         *,
         lock: FileLock | None = None,
     ) -> None:
-        """lock: the single-instance lock of the store's file, held while the window shows that file."""
+        """Without a store, the window waits for attach(). lock: the single-instance lock of the
+        store's file, held while the window shows that file."""
         super().__init__(parent)
         self._lock = lock
         self._icon_names: dict[QAction, str] = {}
-        self.views: dict[str, EntityView] = {}
+        self._attached = False
+        self.views: dict[str, EntityView] = {}  # the entity tabs built so far; view() builds one
+        self._overview: OverviewPage | None = None
         self.setObjectName("MainWindow")
         self.settings = settings if settings is not None else QSettings()
-        self.store = store
         self._own_store: Store | None = None
         self.undo_stack = QUndoStack(self)
-        self.commands = self._new_commands(store)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("entityTabs")
         self.tabs.setDocumentMode(True)
-        self.overview = OverviewPage(store, self.tabs)
-        self.overview.drill_down.connect(self.show_filtered)
-        self.tabs.addTab(self.overview, "Overview")
-        for name in tab_order():
-            self._add_view(ENTITIES[name])
+        # What each tab shows, by position: OVERVIEW, then entity names.
+        self._tab_names: list[str] = []
+        self._add_pending_tab(OVERVIEW, "Overview")
+        for entity in TAB_ORDER:
+            self._add_pending_tab(entity.name, entity.plural.capitalize())
         self.setCentralWidget(self.tabs)
 
         self._create_actions()
@@ -108,28 +120,106 @@ class MainWindow(QMainWindow):
         self._create_tool_bar()
         self._create_status_bar()
         self.local_api = install_local_api(self, self.settings, lambda: self.store)
-        self._show_writability()  # the read-only banner is made before the remembered state places the bars
-        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()
-        self._show_writability()  # after the remembered state, which may hide the read-only banner
+        self._needs_store = self._actions_needing_a_store()
+        for action in self._needs_store:
+            action.setEnabled(False)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        if store is not None:
+            self.attach(store)
+
+    def attach(self, store: Store, *, lock: FileLock | None = None) -> None:
+        """Show this store: the window becomes the working window, and builds the tab shown.
+
+        lock: the single-instance lock of the store's file, held while the window shows that file.
+        """
+        from desktop.store import ENTITIES
+        from desktop.ui.live_updates import LiveUpdates
+
+        if self._attached:
+            raise RuntimeError("the window shows its first store once; set_store() shows another")
+        if lock is not None:
+            self._lock = lock
+        self.store = store
+        self.commands = self._new_commands(store)
+        for name, entity in ENTITIES.items():
+            if name not in self._tab_names:  # an entity the registry has beyond desktop/names.py
+                self._add_pending_tab(name, entity.plural.capitalize())
+        self.navigation = self._create_navigation()
+        self.go_menu.addActions([nav.action for nav in self.navigation])
+        self.live_updates = LiveUpdates(self)
+        status = self.statusBar()
+        status.addPermanentWidget(self.live_updates.label)
+        status.addPermanentWidget(self.live_updates.presence)
+        status.addPermanentWidget(self.location_label)
+        self._show_location()
+        self._attached = True
+        for action in self._needs_store:
+            action.setEnabled(True)
+        self._show_writability()
         self._on_tab_changed()
-        self._start_hidden_tabs_later()
         self.live_updates.watch(store)
+        self.local_api.restore()
 
     # --- building -----------------------------------------------------------------
 
     def _new_commands(self, store: Store) -> StoreCommands:
+        from desktop.ui.undo import StoreCommands
+
         commands = StoreCommands(store, self.undo_stack, self)
         commands.error.connect(self.show_error)
         return commands
 
-    def _add_view(self, entity: Entity) -> None:
-        # Queries start with the tab shown first (see _start_hidden_tabs_later).
+    def _add_pending_tab(self, name: str, label: str) -> None:
+        self._tab_names.append(name)
+        self.tabs.addTab(PendingTab(self.tabs), label)
+
+    def _actions_needing_a_store(self) -> list[QAction]:
+        """The menus' actions but Quit: disabled until a database is open (the tool bar has the same)."""
+        found: list[QAction] = []
+        for menu in self.menuBar().findChildren(QMenu):
+            found += [a for a in menu.actions() if not a.isSeparator() and a.menu() is None]
+        # Undo and Redo follow their (empty) history.
+        kept = (self.action_quit, self.action_undo, self.action_redo)
+        return [a for a in dict.fromkeys(found) if a not in kept]
+
+    def _place(self, name: str, widget: QWidget) -> None:
+        """Put a tab's built widget where its PendingTab was (shown at once if that tab is shown)."""
+        index = self._tab_names.index(name)
+        pending, shown = self.tabs.widget(index), self.tabs.currentIndex() == index
+        was_blocked = self.tabs.blockSignals(True)  # the tab shown does not change
+        try:
+            self.tabs.insertTab(index, widget, self.tabs.tabText(index))
+            if shown:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.removeTab(index + 1)
+        finally:
+            self.tabs.blockSignals(was_blocked)
+        if pending is not None:
+            pending.deleteLater()
+
+    @property
+    def overview(self) -> OverviewPage:
+        """The Overview tab, built now if it was not shown yet."""
+        if self._overview is None:
+            from desktop.ui.overview import OverviewPage
+
+            self._overview = OverviewPage(self.store, self.tabs)
+            self._overview.drill_down.connect(self.show_filtered)
+            self._place(OVERVIEW, self._overview)
+        return self._overview
+
+    def _build_view(self, name: str) -> EntityView:
+        from desktop.store import ENTITIES
+        from desktop.ui.guarded_model import GuardedTableModel
+        from desktop.ui.views import EntityView
+
+        entity = ENTITIES[name]
+        # The remembered sort and filters apply before the first query.
         model = GuardedTableModel(self.store, entity, self.commands, parent=self, started=False)
         view = EntityView(model, self.tabs)
-        self.views[entity.name] = view
-        self.tabs.addTab(view, entity.plural.capitalize())
+        self.views[name] = view
         view.new_requested.connect(self.new_row)
         view.sample_requested.connect(self.load_sample_data)
         view.selection_changed.connect(self._update_actions)
@@ -142,6 +232,15 @@ class MainWindow(QMainWindow):
         model.counts_changed.connect(self._update_count)
         view.busy_changed.connect(self._update_count)
         model.modelReset.connect(self._update_actions)
+        view.table.addAction(self.action_edit)
+        view.apply_icons()
+        self._show_writability_of(view)
+        view.restore_state(self.settings)
+        # The names the filters offer are read once the table has its first rows.
+        model.loaded.connect(view.filter_bar.fill_choices, Qt.ConnectionType.SingleShotConnection)
+        self._place(name, view)
+        model.start()
+        return view
 
     def _action(
         self,
@@ -214,12 +313,12 @@ class MainWindow(QMainWindow):
                 self.action_load_sample,
             ],
         )
-        for view in self.views.values():
-            view.table.addAction(self.action_edit)
-        self.navigation = self._create_navigation()
 
     def _create_navigation(self) -> list[Navigation]:
         """ "Go to owner" on a task, "Show tasks" on a user; likewise for every reference."""
+        from desktop.store import ENTITIES
+        from desktop.store.entities import references_to
+
         found = []
         for child, reference in references_to():
             parent = ENTITIES[reference.target]
@@ -263,8 +362,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_find)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.action_refresh)
-        self.go_menu = bar.addMenu("&Go")
-        self.go_menu.addActions([nav.action for nav in self.navigation])
+        self.go_menu = bar.addMenu("&Go")  # its actions come with the registry (attach)
+        self.go_menu.setEnabled(False)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.safety.check)
         help_menu.addSeparator()
@@ -292,11 +391,7 @@ class MainWindow(QMainWindow):
         self.location_label.setObjectName("locationLabel")
         status.addWidget(self.count_label)
         status.addWidget(self.error_label, 1)
-        self.live_updates = LiveUpdates(self)
-        status.addPermanentWidget(self.live_updates.label)
-        status.addPermanentWidget(self.live_updates.presence)
-        status.addPermanentWidget(self.location_label)
-        self._show_location()
+        # The permanent widgets (the live updates' state, the location) come with the database.
 
     def _apply_icons(self) -> None:
         """Icons in the variant for the palette: dark ones on light, light ones on dark."""
@@ -315,28 +410,22 @@ class MainWindow(QMainWindow):
     @property
     def current_view(self) -> EntityView | None:
         """The entity tab shown; None while the Overview is."""
-        view = self.tabs.currentWidget()
-        return view if isinstance(view, EntityView) else None
+        return self.views.get(self._tab_names[self.tabs.currentIndex()])
+
+    def _tab(self, name: str) -> QWidget:
+        """A tab's widget (OVERVIEW or an entity's name), built now if it was not yet."""
+        return self.overview if name == OVERVIEW else self.view(name)
 
     def view(self, entity_name: str) -> EntityView:
-        return self.views[entity_name]
-
-    def _start_hidden_tabs_later(self) -> None:
-        """The other tabs, and the names the filters offer, are read once the shown tab has its first rows."""
-        shown = self.current_view
-        loaded = self.overview.loaded if shown is None else shown.model.loaded
-        loaded.connect(self._start_all_tabs, Qt.ConnectionType.SingleShotConnection)
-
-    def _start_all_tabs(self) -> None:
-        for view in self.views.values():
-            view.model.start()
-            view.filter_bar.fill_choices()
+        """An entity's tab, built now if it was not shown yet."""
+        view = self.views.get(entity_name)
+        return view if view is not None else self._build_view(entity_name)
 
     def _on_tab_changed(self) -> None:
-        view = self.current_view
-        if view is not None:
-            view.model.start()
-        entity = self._view_for_new().entity
+        if not self._attached:
+            return  # every tab says "Opening…" until the database is open
+        self._tab(self._tab_names[self.tabs.currentIndex()])
+        entity = self._entity_for_new()
         self.action_new.setText(f"&New {entity.label.lower()}…")
         self.action_edit.setText(f"&Edit {entity.label.lower()}…")
         self.action_delete.setText(f"&Delete {entity.plural}…")
@@ -414,12 +503,18 @@ class MainWindow(QMainWindow):
 
     # --- rows -----------------------------------------------------------------------------
 
-    def _view_for_new(self) -> EntityView:
-        """Where New adds a row: the tab shown, or Tasks from the Overview."""
-        return self.current_view or self.views["task"]
+    def _entity_for_new(self) -> Entity:
+        """What New adds: a row of the tab shown, or a task from the Overview."""
+        from desktop.store import ENTITIES
+
+        view = self.current_view
+        return ENTITIES["task"] if view is None else view.entity
 
     def new_row(self) -> None:
-        view = self._view_for_new()
+        from desktop.store import Repository
+        from desktop.ui.edit_dialog import EditDialog
+
+        view = self.view(self._entity_for_new().name)
         entity = view.entity
         created: list[SQLModel] = []
 
@@ -442,11 +537,16 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         assert view is not None
-        row_id, store = Repository.row_id(record.read), self.store
-        view.model.read_row(row_id, lambda found: self._edit_row(view, store, row_id, found))
+        from desktop.store import Repository
+
+        shown_id, store = Repository.row_id(record.read), self.store
+        view.model.read_row(shown_id, lambda found: self._edit_row(view, store, shown_id, found))
 
     def _edit_row(self, view: EntityView, store: Store, row_id: int, found: Result[Any]) -> None:
         """Open the dialog on the row as it is saved now, once it has been read."""
+        from desktop.ui.conflict_dialog import save_resolving_conflicts
+        from desktop.ui.edit_dialog import EditDialog
+
         if store is not self.store or QApplication.activeModalWidget() is not None:
             return  # another database was opened, or a dialog meanwhile
         entity, row = view.entity, found.value
@@ -483,6 +583,8 @@ class MainWindow(QMainWindow):
         view.selected_ids(lambda ids: self._delete_rows(view, ids))
 
     def _delete_rows(self, view: EntityView, ids: Result[list[int]]) -> None:
+        from desktop.ui.delete_flow import delete_rows
+
         if ids.error is not None:
             self.show_error(ids.error)
         elif ids.value and delete_rows(self, self.commands, self.store, view.entity, ids.value):
@@ -490,7 +592,8 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self._clear_error()
-        self.overview.mark_stale()
+        if self._overview is not None:
+            self._overview.mark_stale()
         for view in self.views.values():
             view.filter_bar.reload_choices("*")
             view.model.refresh()
@@ -503,26 +606,28 @@ class MainWindow(QMainWindow):
 
     def show_filtered(self, entity_name: str, filters: dict[str, Any]) -> None:
         """Open an entity's tab showing only the rows these filter values choose (from the Overview)."""
-        view = self.views[entity_name]
+        view = self.view(entity_name)
         view.show_only(filters)
         self.tabs.setCurrentWidget(view)
         view.table.setFocus()
 
     def go_to_parent(self, child: Entity, reference: Reference) -> None:
-        record = self.views[child.name].current_record()
+        record = self.view(child.name).current_record()
         target_id = None if record is None else getattr(record.read, reference.field)
         if target_id is None:
             return
-        target = self.views[reference.target]
+        target = self.view(reference.target)
         self.tabs.setCurrentWidget(target)
         target.select_row_id(target_id)
         target.table.setFocus()
 
     def show_children(self, child: Entity, reference: Reference) -> None:
-        record = self.views[reference.target].current_record()
+        from desktop.store import Repository
+
+        record = self.view(reference.target).current_record()
         if record is None:
             return
-        children = self.views[child.name]
+        children = self.view(child.name)
         children.filter_to(reference.field, Repository.row_id(record.read))
         self.tabs.setCurrentWidget(children)
         children.table.setFocus()
@@ -530,11 +635,16 @@ class MainWindow(QMainWindow):
     # --- databases ----------------------------------------------------------------------------
 
     def open_database(self) -> None:
+        from desktop.ui.open_database import OpenDatabaseDialog
+
         url = OpenDatabaseDialog.ask(self)
         if url:
             self._switch_to(url)
 
     def new_database(self) -> None:
+        from desktop import db
+        from desktop.ui.open_database import OpenDatabaseDialog
+
         path = OpenDatabaseDialog.ask_new_path(self)
         if path is None:
             return
@@ -545,6 +655,11 @@ class MainWindow(QMainWindow):
 
     def _switch_to(self, url: str) -> None:
         """Open another database here: its file is locked first, the old file's lock is let go after."""
+        from desktop.errors import DatabaseInUseError, TaskforceError
+        from desktop.lock import single_instance_lock
+        from desktop.store import Store
+        from desktop.ui.loading import opening_text, run_off_gui_thread
+
         path = database_file(url)
         same_file = path is not None and path == self.store.path
         try:
@@ -573,6 +688,9 @@ class MainWindow(QMainWindow):
 
     def set_store(self, store: Store, *, owned: bool = False) -> None:
         """Show another database in every tab; history of the old one is forgotten."""
+        from desktop.ui.guarded_model import GuardedTableModel
+        from desktop.ui.loading import wait_for_queries
+
         old_commands, previous = self.commands, self._own_store
         self.undo_stack.clear()
         self.store = store
@@ -583,7 +701,8 @@ class MainWindow(QMainWindow):
             assert isinstance(model, GuardedTableModel)
             model.set_commands(store, self.commands)
             view.set_store_choices()
-        self.overview.set_store(store)
+        if self._overview is not None:
+            self._overview.set_store(store)
         self._own_store = store if owned else None
         self.live_updates.watch(store)
         if previous is not None and previous is not store:
@@ -600,12 +719,20 @@ class MainWindow(QMainWindow):
         Cells follow the store by themselves: GuardedTableModel.writing_allowed() is False then.
         """
         self.read_only_state.show(self.store.read_only)
-        writable = not self.store.read_only
         for view in self.views.values():
-            view.empty_state.new_button.setEnabled(writable)
-            view.empty_state.sample_button.setEnabled(writable)
+            self._show_writability_of(view)
+
+    def _show_writability_of(self, view: EntityView) -> None:
+        writable = not self.store.read_only
+        view.empty_state.new_button.setEnabled(writable)
+        view.empty_state.sample_button.setEnabled(writable)
 
     def load_sample_data(self) -> None:
+        from desktop.demo import load_sample_data
+        from desktop.errors import TaskforceError
+        from desktop.store import Change
+        from desktop.ui.loading import run_off_gui_thread
+
         store = self.store
         try:
             run_off_gui_thread(lambda: load_sample_data(store), parent=self, busy="Loading the sample data…")
@@ -615,6 +742,8 @@ class MainWindow(QMainWindow):
             self.store.notify(Change("*", "reset"))
 
     def about(self) -> None:
+        from desktop import __version__
+
         location = html.escape(self.store.location)
         show_message(
             self,
@@ -634,27 +763,28 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state:
             self.restoreState(state)
-        for view in self.views.values():
-            view.restore_state(self.settings)
         tab = self.settings.value("window/tab")
-        if tab in self.views:
-            self.tabs.setCurrentWidget(self.views[str(tab)])
-        elif tab == OVERVIEW:
-            self.tabs.setCurrentWidget(self.overview)
+        if tab in self._tab_names:
+            self.tabs.setCurrentIndex(self._tab_names.index(str(tab)))
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        view = self.current_view
-        self.settings.setValue("window/tab", OVERVIEW if view is None else view.entity.name)
+        self.settings.setValue("window/tab", self._tab_names[self.tabs.currentIndex()])
         for view in self.views.values():
             view.save_state(self.settings)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        if not self._attached:  # closed while the database opens: application.py finishes that
+            event.accept()
+            return
+        from desktop.ui.loading import wait_for_queries
+
         self.live_updates.stop()
-        self.overview.shutdown()
+        if self._overview is not None:
+            self._overview.shutdown()
         for view in self.views.values():
             view.model.shutdown()
         wait_for_queries()

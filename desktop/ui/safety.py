@@ -1,20 +1,25 @@
-"""Keeping the data safe from the window: Back up now…, Restore from backup… and Check database."""
+"""Keeping the data safe from the window: Back up now…, Restore from backup… and Check database.
+
+The actions are in the window's menus before the data layer is imported (desktop/ui/application.py):
+what they do imports it when they are used.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop import backup
-from desktop.errors import TaskforceError
-from desktop.store import Store
-from desktop.ui.loading import wait_for_queries
 from desktop.ui.messages import SAFETY_MESSAGE, Prompts, show_message
 from desktop.ui.progress import run_with_progress
 from desktop.ui.read_only import READ_ONLY_TEXT
-from desktop.ui.restore_dialog import RestoreDialog, human_size, local_time
+
+if TYPE_CHECKING:
+    from desktop import backup
+    from desktop.errors import TaskforceError
+    from desktop.store import Store
 
 
 class SafetyActions:
@@ -62,6 +67,10 @@ class SafetyActions:
         show_message(self.window, kind, title, text, name=SAFETY_MESSAGE)
 
     def back_up_now(self) -> backup.BackupInfo | None:
+        from desktop import backup
+        from desktop.errors import TaskforceError
+        from desktop.ui.restore_dialog import human_size
+
         store = self._store()
         if store.path is None:
             self._tell(QMessageBox.Icon.Information, "Back up", _server_note(store))
@@ -87,6 +96,12 @@ class SafetyActions:
 
     def restore_from_backup(self) -> bool:
         """Choose a backup, confirm, then swap it in and show it. True when the data was restored."""
+        from desktop import backup
+        from desktop.errors import TaskforceError
+        from desktop.store import Store
+        from desktop.ui.loading import wait_for_queries
+        from desktop.ui.restore_dialog import RestoreDialog, local_time
+
         store = self._store()
         path = store.path
         if path is None:
@@ -145,6 +160,8 @@ class SafetyActions:
         return True
 
     def check_database(self) -> backup.CheckReport:
+        from desktop import backup
+
         store = self._store()
         path = store.path
 

@@ -22,6 +22,12 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"Taskforce {__version__}\n"
 
 
+def test_the_version_is_the_installed_packages() -> None:
+    from importlib.metadata import version
+
+    assert __version__ == version("taskforce")  # pyproject.toml reads it from desktop/__init__.py
+
+
 def test_python_m_desktop_answers_version() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "desktop", "--version"],

@@ -14,7 +14,7 @@ from desktop.models import TeamCreate
 from desktop.store import Store
 from desktop.store.watch import WatchState
 from desktop.ui.main_window import MainWindow
-from tests.ui.uihelpers import click_row, column_texts, selected_texts, shown_window
+from tests.ui.uihelpers import click_row, column_texts, selected_texts, shown_window, wait_settled
 
 SECOND_CLIENT = """
 import sys
@@ -48,14 +48,15 @@ def live_window(qtbot: QtBot, database_url: str, settings: QSettings) -> Iterato
     try:
         with shown_window(qtbot, store, settings) as window:
             qtbot.waitUntil(lambda: window.live_updates.state is WatchState.WATCHING, timeout=5_000)
-            window.tabs.setCurrentWidget(window.views["team"])
+            window.tabs.setCurrentWidget(window.view("team"))
+            wait_settled(qtbot, window)
             yield window
     finally:
         store.close()
 
 
 def test_a_row_another_process_creates_appears(qtbot: QtBot, live_window: MainWindow) -> None:
-    table = live_window.views["team"].table
+    table = live_window.view("team").table
     other_process(live_window.store.url, "create=Avengers", "create=X-Men")
     qtbot.waitUntil(lambda: sorted(column_texts(table, "name")) == ["Avengers", "X-Men"], timeout=3_000)
 
@@ -66,7 +67,7 @@ def test_a_selected_row_deleted_elsewhere_goes_and_the_rest_stays_selected(
     store = live_window.store
     keep = store.teams.create(TeamCreate(name="Keep"))
     gone = store.teams.create(TeamCreate(name="Gone"))
-    view = live_window.views["team"]
+    view = live_window.view("team")
     qtbot.waitUntil(lambda: len(column_texts(view.table, "name")) == 2, timeout=3_000)
     click_row(qtbot, view.table, column_texts(view.table, "name").index("Keep"))
     assert selected_texts(view.table, "name") == ["Keep"]
@@ -88,7 +89,7 @@ def test_the_status_bar_says_when_the_connection_is_lost(qtbot: QtBot, live_wind
 
 def test_a_burst_of_a_thousand_commits_elsewhere_ends_shown(qtbot: QtBot, live_window: MainWindow) -> None:
     team = live_window.store.teams.create(TeamCreate(name="before"))
-    table = live_window.views["team"].table
+    table = live_window.view("team").table
     qtbot.waitUntil(lambda: column_texts(table, "name") == ["before"], timeout=3_000)
     other_process(live_window.store.url, f"rename={team.id}:1000")
     qtbot.waitUntil(lambda: column_texts(table, "name") == ["burst 999"], timeout=10_000)

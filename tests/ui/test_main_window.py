@@ -13,7 +13,15 @@ from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 from sqlmodel import SQLModel
-from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled
+from uihelpers import (
+    build_every_tab,
+    cell_center,
+    click_row,
+    column_texts,
+    selected_texts,
+    show,
+    wait_settled,
+)
 
 from desktop import __version__, backup, db
 from desktop.models import Task, TaskRead
@@ -64,7 +72,7 @@ def message_boxes(window: MainWindow) -> list[QMessageBox]:
     return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
 
 
-def test_the_window_is_built_without_being_shown(
+def test_the_window_is_built_without_being_shown_with_only_the_tab_shown_built(
     qtbot: QtBot, sample_store: Store, settings: QSettings
 ) -> None:
     window = MainWindow(sample_store, settings)
@@ -75,42 +83,57 @@ def test_the_window_is_built_without_being_shown(
     assert tabs.objectName() == "entityTabs"
     texts = [tabs.tabText(i) for i in range(tabs.count())]
     assert texts == ["Overview", "Tasks", "Users", "Heroes", "Teams", "Items"]
-    assert tabs.widget(0).objectName() == "overviewPage"
-    for name in ("tasksTable", "usersTable", "heroesTable", "teamsTable", "itemsTable"):
-        assert isinstance(window.findChild(QTableView, name), QTableView)
-    for name in ("tasksSearch", "usersSearch", "heroesSearch", "teamsSearch", "itemsSearch"):
-        assert isinstance(window.findChild(QLineEdit, name), QLineEdit)
+    assert tabs.currentWidget() is window.views["task"]  # the remembered tab
+    assert list(window.views) == ["task"]
+    assert [tabs.widget(i).objectName() for i in range(tabs.count())] == [
+        "pendingTab",
+        "tasksView",
+        *["pendingTab"] * 4,
+    ]
+    assert window.findChild(QTableView, "tasksTable") is not None
+    assert window.findChild(QLineEdit, "tasksSearch") is not None
+    assert window.findChild(QTableView, "usersTable") is None
+    assert window.findChild(QLineEdit, "heroesSearch") is None
     window.close()
 
 
-def test_hidden_tabs_query_only_after_the_shown_tab_has_its_rows(
+def test_a_hidden_tab_is_built_and_queried_when_it_is_first_shown(
     qtbot: QtBot, sample_store: Store, settings: QSettings
 ) -> None:
-    events: list[str] = []
+    queried: list[str] = []
 
     def note_query(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        for table_name in ("hero", "item"):
-            if f"FROM {table_name}" in statement:
-                events.append(f"{table_name} queried")
+        queried.extend(name for name in ("hero", "item") if f"FROM {name}" in statement)
 
     sa.event.listen(sample_store.engine, "before_cursor_execute", note_query)
     try:
         window = MainWindow(sample_store, settings)
         qtbot.addWidget(window)
-        tasks = window.view("task").model
-        tasks.loaded.connect(lambda: events.append("tasks loaded"))
-        hidden = [window.view(name).model for name in ("user", "hero", "team", "item")]
-
-        assert tasks.started and not any(model.started for model in hidden)
         show(qtbot, window)
-        qtbot.waitUntil(lambda: all(model.counted and model.is_idle() for model in hidden))
+        qtbot.waitUntil(lambda: window.count_label.text() == "6 of 6 tasks")
+        assert list(window.views) == ["task"] and queried == []
+        heroes_tab = texts_of(window).index("Heroes")
+
+        window.tabs.setCurrentIndex(heroes_tab)
+
+        heroes = window.views["hero"]
+        assert window.tabs.widget(heroes_tab) is heroes and window.tabs.currentWidget() is heroes
+        assert window.findChild(QTableView, "heroesTable") is heroes.table
+        assert heroes.isVisible()
+        qtbot.waitUntil(lambda: window.count_label.text() == "3 of 3 heroes")
+        assert column_texts(heroes.table, "name")
+        assert "item" not in queried and "item" not in window.views
+        # Asked for by name (the Go menu does), a tab is built without being shown.
+        items = window.view("item")
+        assert window.tabs.widget(texts_of(window).index("Items")) is items
+        assert window.tabs.currentWidget() is heroes
+        qtbot.waitUntil(lambda: bool(column_texts(items.table, "name")))
     finally:
         sa.event.remove(sample_store.engine, "before_cursor_execute", note_query)
 
-    assert events.index("tasks loaded") < events.index("hero queried")
-    assert events.index("tasks loaded") < events.index("item queried")
-    assert column_texts(table(window, "hero"), "name")  # every tab has its rows once started
-    assert column_texts(table(window, "item"), "name")
+
+def texts_of(window: MainWindow) -> list[str]:
+    return [window.tabs.tabText(i) for i in range(window.tabs.count())]
 
 
 def test_the_filters_read_their_names_after_the_first_rows(
@@ -178,16 +201,6 @@ def test_a_row_chosen_before_the_names_arrive_filters_at_once(
     assert tasks.filter_bar.values()[1]["owner_id"] == bob.id
 
 
-def test_showing_a_hidden_tab_starts_its_queries_at_once(qtbot: QtBot, built: MainWindow) -> None:
-    heroes = built.view("hero").model
-    assert not heroes.started
-
-    built.tabs.setCurrentWidget(built.view("hero"))
-
-    assert heroes.started
-    qtbot.waitUntil(lambda: heroes.counted and heroes.is_idle())
-
-
 @pytest.mark.parametrize(
     ("name", "keys"),
     [
@@ -218,7 +231,7 @@ def test_the_status_bar_counts_the_current_tab_and_shows_the_database(
     assert window.count_label.text() == "6 of 6 tasks"
     assert str(sample_store.path) in window.location_label.text()
     window.tabs.setCurrentWidget(window.view("hero"))
-    assert window.count_label.text() == "3 of 3 heroes"
+    qtbot.waitUntil(lambda: window.count_label.text() == "3 of 3 heroes")
     window.tabs.setCurrentWidget(window.view("task"))
     combo = window.view("task").filter_bar.filters["status"].widget
     combo.setCurrentIndex(combo.findText("To do"))
@@ -395,6 +408,7 @@ def test_loading_the_sample_data_fills_every_tab(
     qtbot.addWidget(window)
     show(qtbot, window)
     assert window.view("task").showing_empty_state
+    build_every_tab(window)
     window.action_load_sample.trigger()
     wait_settled(qtbot, window)
     assert window.count_label.text() == "6 of 6 tasks"
@@ -422,6 +436,8 @@ def test_open_database_switches_every_tab(
     monkeypatch.setattr(
         OpenDatabaseDialog, "ask", classmethod(lambda cls, parent: db.sqlite_url(tmp_path / "other.db"))
     )
+    build_every_tab(window)
+    wait_settled(qtbot, window)
     window.action_open_database.trigger()
     wait_settled(qtbot, window)
     assert "other.db" in window.location_label.text()

@@ -103,8 +103,9 @@ def store_numbers(store: Store) -> dict[str, Any]:
     }
 
 
-def test_the_overview_is_the_first_tab_and_opens_first(overview_window: MainWindow) -> None:
+def test_the_overview_is_the_first_tab_and_opens_first(qtbot: QtBot, overview_window: MainWindow) -> None:
     window = overview_window
+    assert list(window.views) == []  # the entity tabs are built when first shown
     assert window.tabs.indexOf(window.overview) == 0
     assert window.tabs.currentWidget() is window.overview
     assert window.overview.objectName() == "overviewPage"
@@ -115,7 +116,7 @@ def test_the_overview_is_the_first_tab_and_opens_first(overview_window: MainWind
     assert not window.action_edit.isEnabled() and not window.action_delete.isEnabled()
     assert window.action_new.text() == "&New task…"
     window.tabs.setCurrentWidget(window.view("hero"))
-    assert window.count_label.text() == "3 of 3 heroes"
+    qtbot.waitUntil(lambda: window.count_label.text() == "3 of 3 heroes")
 
 
 def test_the_charts_show_the_store_numbers_and_follow_an_edit(

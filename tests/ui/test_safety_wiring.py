@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from uihelpers import cell_center, click_row, column_texts, show, shown_window, wait_settled
+from uihelpers import cell_center, click_row, column_texts, show, shown_window, wait_settled, wait_tab_ready
 
 from desktop import backup, db
 from desktop.demo import load_sample_data
@@ -414,6 +414,7 @@ def test_a_read_only_file_shows_the_banner_and_nothing_can_change_it(
         seen["editor opens"] = tasks.edit(index, QAbstractItemView.EditTrigger.AllEditTriggers, None)
         seen["state"] = tasks.state()
         window.tabs.setCurrentWidget(window.view("item"))
+        wait_tab_ready(qtbot, window.view("item"))
         qtbot.mouseClick(
             window.view("item").table.viewport(), Qt.MouseButton.LeftButton, pos=check_box_point(window, 0)
         )
@@ -860,7 +861,7 @@ def test_a_damaged_file_at_start_is_offered_for_recovery_and_restored_from_its_n
 
     def look(app: QApplication) -> int:
         [window] = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        wait_settled(qtbot, window)
+        wait_tab_ready(qtbot, window.view("task"))
         seen["titles"] = column_texts(window.view("task").table, "title")
         seen["locked"] = window_lock_path(database).exists()
         window.close()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 from pytestqt.qtbot import QtBot
-from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled
+from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled, wait_tab_ready
 
 from desktop.store import Store
 from desktop.store.search_index import sqlite_folding
@@ -31,9 +31,11 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.views import EntityView
 
 
-def open_tab(window: MainWindow, entity: str) -> EntityView:
+def open_tab(qtbot: QtBot, window: MainWindow, entity: str) -> EntityView:
+    """Show a tab and wait, as a person would, for its rows and the names its filters offer."""
     view = window.view(entity)
     window.tabs.setCurrentWidget(view)
+    wait_tab_ready(qtbot, view)
     return view
 
 
@@ -53,7 +55,7 @@ def combo_texts(combo: QComboBox) -> list[str]:
 
 
 def test_search_waits_for_a_pause_in_typing_then_filters_in_sql(qtbot: QtBot, window: MainWindow) -> None:
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     search = window.findChild(QLineEdit, "tasksSearch")
     assert search is not None and search.isClearButtonEnabled()
     qtbot.keyClicks(search, "DATA")
@@ -94,7 +96,7 @@ def test_a_search_the_index_serves_waits_a_shorter_pause_than_a_scan(
 
 
 def test_tasks_filter_by_status_and_owner(qtbot: QtBot, window: MainWindow) -> None:
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     status = window.findChild(QComboBox, "tasksStatusFilter")
     owner = window.findChild(QComboBox, "tasksOwnerFilter")
     assert status is not None and owner is not None
@@ -123,7 +125,7 @@ def test_the_owner_filter_follows_changes_to_users(
 
 
 def test_heroes_filter_by_team_or_no_team(qtbot: QtBot, window: MainWindow) -> None:
-    view = open_tab(window, "hero")
+    view = open_tab(qtbot, window, "hero")
     team = window.findChild(QComboBox, "heroesTeamFilter")
     assert team is not None
     assert combo_texts(team) == ["All", "No team", "Avengers"]
@@ -142,7 +144,7 @@ def test_heroes_filter_by_team_or_no_team(qtbot: QtBot, window: MainWindow) -> N
 
 def test_items_filter_by_price_and_stock(qtbot: QtBot, window: MainWindow, sample_store: Store) -> None:
     sample_store.items.update(2, {"in_stock": False})  # Gadget
-    view = open_tab(window, "item")
+    view = open_tab(qtbot, window, "item")
     price = window.findChild(QDoubleSpinBox, "itemsMinPrice")
     stock = window.findChild(QCheckBox, "itemsInStockFilter")
     assert price is not None and stock is not None
@@ -165,7 +167,7 @@ def test_items_filter_by_price_and_stock(qtbot: QtBot, window: MainWindow, sampl
 def test_users_and_teams_are_searched(
     qtbot: QtBot, window: MainWindow, entity: str, text: str, field: str, expected: list[str]
 ) -> None:
-    view = open_tab(window, entity)
+    view = open_tab(qtbot, window, entity)
     qtbot.keyClicks(view.filter_bar.search.box, text)
     wait_settled(qtbot, window)
     assert column_texts(view.table, field) == expected
@@ -179,7 +181,7 @@ def test_users_and_teams_are_searched(
 
 
 def test_clicking_a_header_sorts_by_that_column(qtbot: QtBot, window: MainWindow) -> None:
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     header = view.table.horizontalHeader()
     owner = view.model.column_of("owner_id")
     x = header.sectionViewportPosition(owner) + header.sectionSize(owner) // 2
@@ -192,8 +194,8 @@ def test_clicking_a_header_sorts_by_that_column(qtbot: QtBot, window: MainWindow
     assert view.model.query.order_by == "owner"
 
 
-def test_columns_can_be_hidden_from_the_header_menu(window: MainWindow) -> None:
-    view = open_tab(window, "task")
+def test_columns_can_be_hidden_from_the_header_menu(qtbot: QtBot, window: MainWindow) -> None:
+    view = open_tab(qtbot, window, "task")
     menu = view.header_menu()
     labels = [action.text() for action in menu.actions()]
     assert labels == ["ID", "Title", "Status", "Created", "Completed", "Owner", "Description"]
@@ -217,7 +219,7 @@ def test_a_title_is_edited_in_place_and_enter_commits_it(
 ) -> None:
     opened: list[Any] = []
     monkeypatch.setattr(EditDialog, "run", classmethod(lambda cls, *args: opened.append(args) or False))
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     click_row(qtbot, view.table, 0, "title")
     qtbot.mouseClick(
         view.table.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(view.table, 0, "title")
@@ -241,7 +243,7 @@ def test_a_title_is_edited_in_place_and_enter_commits_it(
 def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    view = open_tab(window, "user")
+    view = open_tab(qtbot, window, "user")
     index = view.model.index(1, view.model.column_of("email"))
     view.table.setCurrentIndex(index)
     view.table.edit(index)
@@ -259,7 +261,7 @@ def test_an_invalid_value_is_refused_and_the_status_bar_says_why(
 def test_status_and_owner_are_chosen_from_combo_boxes(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     for field, choice in (("status", "To do"), ("owner_id", "bob")):
         index = view.model.index(0, view.model.column_of(field))
         view.table.setCurrentIndex(index)
@@ -281,7 +283,7 @@ def test_the_team_cell_editor_tells_apart_teams_of_the_same_name(
 ) -> None:
     first = sample_store.teams.names()[0][0]
     second = sample_store.teams.create({"name": "Avengers"}).id
-    view = open_tab(window, "hero")
+    view = open_tab(qtbot, window, "hero")
     wait_settled(qtbot, window)
     row = column_texts(view.table, "name").index("Iron Man")
     index = view.model.index(row, view.model.column_of("team_id"))
@@ -296,8 +298,8 @@ def test_the_team_cell_editor_tells_apart_teams_of_the_same_name(
     qtbot.waitUntil(lambda: sample_store.heroes.get(2).team_id == second)
 
 
-def test_a_level_editor_offers_only_allowed_levels(window: MainWindow) -> None:
-    view = open_tab(window, "hero")
+def test_a_level_editor_offers_only_allowed_levels(qtbot: QtBot, window: MainWindow) -> None:
+    view = open_tab(qtbot, window, "hero")
     index = view.model.index(0, view.model.column_of("level"))
     view.table.edit(index)
     editor = QApplication.focusWidget()
@@ -307,7 +309,7 @@ def test_a_level_editor_offers_only_allowed_levels(window: MainWindow) -> None:
 def test_the_stock_check_box_is_toggled_with_a_click(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    view = open_tab(window, "item")
+    view = open_tab(qtbot, window, "item")
     row = column_texts(view.table, "name").index("Widget")
     index = view.model.index(row, view.model.column_of("in_stock"))
     option = QStyleOptionViewItem()
@@ -325,7 +327,7 @@ def test_the_stock_check_box_is_toggled_with_a_click(
 def test_renaming_a_user_updates_the_owner_column_of_tasks(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    users = open_tab(window, "user")
+    users = open_tab(qtbot, window, "user")
     assert users.model.setData(users.model.index(0, users.model.column_of("username")), "alicia")
     wait_settled(qtbot, window)
     tasks = window.view("task")
@@ -336,7 +338,7 @@ def test_renaming_a_user_updates_the_owner_column_of_tasks(
 def test_the_selected_row_stays_selected_when_a_change_elsewhere_moves_it(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     view.table.sortByColumn(view.model.column_of("title"), Qt.SortOrder.AscendingOrder)
     wait_settled(qtbot, window)
     row = column_texts(view.table, "title").index("Package the app")
@@ -353,17 +355,18 @@ def test_the_selected_row_stays_selected_when_a_change_elsewhere_moves_it(
 def test_rows_added_elsewhere_appear_without_refreshing(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
+    teams, heroes = open_tab(qtbot, window, "team"), open_tab(qtbot, window, "hero")
     sample_store.teams.create({"name": "X-Men"})
     wait_settled(qtbot, window)
-    assert column_texts(window.view("team").table, "name") == ["Avengers", "X-Men"]
-    assert "X-Men" in combo_texts(window.view("hero").filter_bar.references["team_id"].combo)
+    assert column_texts(teams.table, "name") == ["Avengers", "X-Men"]
+    assert "X-Men" in combo_texts(heroes.filter_bar.references["team_id"].combo)
 
 
 # --- navigation -------------------------------------------------------------------------------
 
 
 def test_show_tasks_of_a_user(qtbot: QtBot, window: MainWindow) -> None:
-    users = open_tab(window, "user")
+    users = open_tab(qtbot, window, "user")
     click_row(qtbot, users.table, 1)
     menu = window.context_menu(users)
     show_tasks = next(a for a in menu.actions() if a.text() == "Show tasks")
@@ -378,7 +381,7 @@ def test_show_tasks_of_a_user(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_show_heroes_of_a_team(qtbot: QtBot, window: MainWindow) -> None:
-    teams = open_tab(window, "team")
+    teams = open_tab(qtbot, window, "team")
     click_row(qtbot, teams.table, 0)
     window.findChild(type(window.action_new), "actionShowHeroes").trigger()
     wait_settled(qtbot, window)
@@ -388,10 +391,10 @@ def test_show_heroes_of_a_team(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_go_to_the_owner_of_a_task_even_when_the_users_are_filtered(qtbot: QtBot, window: MainWindow) -> None:
-    users = open_tab(window, "user")
+    users = open_tab(qtbot, window, "user")
     qtbot.keyClicks(users.filter_bar.search.box, "alice")
     wait_settled(qtbot, window)
-    tasks = open_tab(window, "task")
+    tasks = open_tab(qtbot, window, "task")
     click_row(qtbot, tasks.table, 4)  # a task of bob's
     menu = window.context_menu(tasks)
     go_to = next(a for a in menu.actions() if a.text() == "Go to owner")
@@ -403,21 +406,21 @@ def test_go_to_the_owner_of_a_task_even_when_the_users_are_filtered(qtbot: QtBot
     assert selected_texts(users.table, "username") == ["bob"]
 
 
-def test_the_go_menu_offers_what_the_current_tab_relates_to(window: MainWindow) -> None:
+def test_the_go_menu_offers_what_the_current_tab_relates_to(qtbot: QtBot, window: MainWindow) -> None:
     def offered() -> list[str]:
         return [a.text() for a in window.go_menu.actions() if a.isVisible()]
 
     assert offered() == ["Go to owner"]
-    open_tab(window, "user")
+    open_tab(qtbot, window, "user")
     assert offered() == ["Show tasks"]
-    open_tab(window, "team")
+    open_tab(qtbot, window, "team")
     assert offered() == ["Show heroes"]
-    open_tab(window, "item")
+    open_tab(qtbot, window, "item")
     assert offered() == [] and not window.go_menu.isEnabled()
 
 
 def test_go_to_team_is_offered_only_for_heroes_in_a_team(qtbot: QtBot, window: MainWindow) -> None:
-    heroes = open_tab(window, "hero")
+    heroes = open_tab(qtbot, window, "hero")
     go_to = window.findChild(type(window.action_new), "actionGoToTeam")
     click_row(qtbot, heroes.table, 0)  # Spider-Man, no team
     assert not go_to.isEnabled()
@@ -460,9 +463,10 @@ def test_an_empty_table_shows_a_friendly_message_with_what_to_do(
 def test_deleting_the_last_row_brings_the_empty_state(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
+    items = open_tab(qtbot, window, "item")
     sample_store.items.delete_many([1, 2])
     wait_settled(qtbot, window)
-    assert window.view("item").showing_empty_state
+    assert items.showing_empty_state
     assert window.findChild(QPushButton, "itemsEmptyNew") is not None
 
 
@@ -498,7 +502,7 @@ def test_the_window_remembers_tab_columns_sorting_and_filters(
     first = MainWindow(sample_store, settings)
     qtbot.addWidget(first)
     show(qtbot, first)
-    heroes = open_tab(first, "hero")
+    heroes = open_tab(qtbot, first, "hero")
     heroes.table.sortByColumn(heroes.model.column_of("name"), Qt.SortOrder.DescendingOrder)
     heroes.table.setColumnHidden(heroes.model.column_of("power"), True)
     heroes.table.horizontalHeader().resizeSection(heroes.model.column_of("name"), 333)
@@ -523,14 +527,16 @@ def test_the_window_remembers_tab_columns_sorting_and_filters(
     assert header.sectionSize(heroes.model.column_of("name")) == 333
     assert heroes.filter_bar.references["team_id"].combo.currentText() == "Avengers"
     assert column_texts(heroes.table, "name") == ["Thor", "Iron Man"]
+    assert "task" not in again.views  # built when first shown, with what it remembers
     tasks = again.view("task")
     assert tasks.filter_bar.search.box.text() == "design"
+    wait_tab_ready(qtbot, tasks)
     assert column_texts(tasks.table, "title") == ["Design the task list"]
     again.close()
 
 
 def test_a_row_that_no_longer_exists_is_reported(qtbot: QtBot, window: MainWindow) -> None:
-    users = open_tab(window, "user")
+    users = open_tab(qtbot, window, "user")
     qtbot.keyClicks(users.filter_bar.search.box, "bob")
     wait_settled(qtbot, window)
     with qtbot.waitSignal(users.row_missing):
@@ -544,7 +550,7 @@ def test_a_row_that_no_longer_exists_is_reported(qtbot: QtBot, window: MainWindo
 def test_a_team_editor_closed_before_its_names_arrive_changes_nothing(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    view = open_tab(window, "hero")
+    view = open_tab(qtbot, window, "hero")
     index = view.model.index(1, view.model.column_of("team_id"))
     before = sample_store.heroes.get(2).team_id
     view.table.setCurrentIndex(index)

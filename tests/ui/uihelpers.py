@@ -10,14 +10,33 @@ from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QTableView
 from pytestqt.qtbot import QtBot
 
-from desktop.store import Store
+from desktop.store import ENTITIES, Store
 from desktop.ui.main_window import MainWindow
 from desktop.ui.table_model import EntityTableModel
+from desktop.ui.views import EntityView
 
 
 def wait_loaded(qtbot: QtBot, model: EntityTableModel) -> None:
     """Until the model has counted and every query it started has arrived."""
     qtbot.waitUntil(lambda: model.is_idle() and model.counted, timeout=5_000)
+
+
+def build_every_tab(window: MainWindow) -> None:
+    """Build the tabs not shown yet (a tab is built when it is first shown)."""
+    for name in ENTITIES:
+        window.view(name)
+
+
+def wait_tab_ready(qtbot: QtBot, view: EntityView) -> None:
+    """Until a tab has its rows and count, and its filters the names they offer."""
+    qtbot.waitUntil(
+        lambda: (
+            view.model.is_idle()
+            and view.model.counted
+            and all(control.filled for control in view.filter_bar.references.values())
+        ),
+        timeout=5_000,
+    )
 
 
 def settled(window: MainWindow) -> bool:
@@ -28,7 +47,7 @@ def settled(window: MainWindow) -> bool:
 
 
 def wait_settled(qtbot: QtBot, window: MainWindow) -> None:
-    """Until no filter is waiting to apply and every tab has what it asked for."""
+    """Until no filter is waiting to apply and every tab built has what it asked for."""
     qtbot.waitUntil(lambda: settled(window), timeout=5_000)
 
 
