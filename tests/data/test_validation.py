@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,6 +125,19 @@ def test_email_is_validated_and_lower_cased(schema: type[SQLModel]) -> None:
     too_long = f"{'b' * 64}@{'.'.join(['d' * 60] * 4)}.com"
     assert len(too_long) > EMAIL_MAX
     refused(schema, email=too_long)
+
+
+def test_the_email_checker_is_loaded_with_the_first_address_not_with_the_store() -> None:
+    probe = (
+        "import sys\n"
+        "import desktop.store\n"
+        "from desktop.models import UserCreate\n"
+        "print('email_validator' in sys.modules)\n"
+        "print(UserCreate(username='bob', email=' Bob@Example.COM ').email)\n"
+        "print('email_validator' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "bob@example.com", "True"]
 
 
 # --- numbers ----------------------------------------------------------------
