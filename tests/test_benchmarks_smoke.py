@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from benchmarks.generate import Sizes, generate, prepare_server_database
+from benchmarks.run import cold_start_environment
 from desktop.db import sqlite_url
 from desktop.opening import open_engine
 from tests.conftest import SERVERS
@@ -186,6 +187,15 @@ def test_the_scale_run_compares_every_step_with_the_smaller_run(tmp_path: Path) 
     for label in ("first paint", "sort created_at desc", "peak RSS", "worst event-loop stall", "cold start"):
         assert label in table, table
     assert "≤ 2.0x of smaller" in table
+
+
+def test_cold_starts_run_from_cached_bytecode_whatever_the_caller_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = cold_start_environment(str(tmp_path))
+    subprocess.run([sys.executable, "-c", "import desktop.names"], cwd=ROOT, env=env, check=True)
+    assert list((tmp_path / "bytecode").rglob("names.cpython-*.pyc"))
 
 
 def test_a_side_reports_json_with_every_step(tmp_path: Path) -> None:
