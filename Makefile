@@ -37,11 +37,14 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
-# A million tasks, Taskforce against Qt's QSqlTableModel, then on PostgreSQL (docs/performance.md);
-# not part of `make test`. BENCH_SERVER= skips the server; BENCH_ARGS="--quick" for a short run.
+# A million tasks, Taskforce against Qt's QSqlTableModel, then on PostgreSQL, then the same at ten
+# million (docs/performance.md); not part of `make test`. BENCH_SERVER= skips the server,
+# BENCH_SCALE= the ten-million run; BENCH_ARGS="--quick" for a short run.
 BENCH_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432/taskforce_bench
+BENCH_SCALE ?= 10000000
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run $(if $(BENCH_SERVER),--server $(BENCH_SERVER)) $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.run $(if $(BENCH_SERVER),--server $(BENCH_SERVER)) \
+		$(if $(BENCH_SCALE),--scale-tasks $(BENCH_SCALE)) $(BENCH_ARGS)
 
 # `taskforce serve` against the tutorial's own Task Manager app on loopback (docs/api.md).
 bench-api: $(STAMP)
