@@ -70,7 +70,10 @@ class EntityDelegate(QStyledItemDelegate):
             option.displayAlignment = alignment
         if column in self._checked_columns:
             self._init_check(option, index)
-        text = PLACEHOLDER if cells is None and column == 0 else None if cells is None else cells[column]
+        if cells is not None:
+            text = cells[column]
+        else:
+            text = PLACEHOLDER if column == 0 else None  # a row whose window is being read
         if text is None:
             return
         features = option.features
