@@ -40,11 +40,11 @@ MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
 MAX_PARALLEL_PAGES = 2
 MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
 PREFETCH_ROWS = 50  # about two screens: scrolling into the next window finds it read already
-# When windows take longer than SLOW_READ_S to arrive (a far-away server), the SLOW_READ_AHEAD
-# windows on each side of a window are asked for as soon as one of its rows is painted: paging down
+# When windows take longer than SLOW_READ_S to arrive (a far-away server), a row painted in the
+# far half of its window asks for the window after the next too (and in the near half, for the one
+# before the previous), and the next window is asked for from PREFETCH_ROWS into the window: paging
 # as fast as the table paints (a window every 0.2-0.3 s) then still finds the next window read.
 SLOW_READ_S = 0.1
-SLOW_READ_AHEAD = 2
 
 T = TypeVar("T")
 Cells = tuple[str | None, ...]
@@ -541,10 +541,15 @@ class TableCore:
         """A row near the edge of its window is on screen: read the next window before it is needed."""
         number, offset = divmod(row, WINDOW_ROWS)
         if self.reads_slowly:
-            # The farthest first: the queue answers the latest request first.
-            for distance in range(SLOW_READ_AHEAD, 0, -1):
-                self._want_neighbour(number + distance)
-                self._want_neighbour(number - distance)
+            if offset >= WINDOW_ROWS // 2:
+                self._want_neighbour(number + 2)
+            else:
+                self._want_neighbour(number - 2)
+            # The nearest last: the queue answers the latest request first.
+            if offset >= PREFETCH_ROWS:
+                self._want_neighbour(number + 1)
+            if offset < WINDOW_ROWS - PREFETCH_ROWS:
+                self._want_neighbour(number - 1)
         elif offset >= WINDOW_ROWS - PREFETCH_ROWS:
             self._want_neighbour(number + 1)
         elif offset < PREFETCH_ROWS:

@@ -16,7 +16,7 @@ from desktop.models import Task, TaskStatus, User
 from desktop.store import ENTITIES, Store
 from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Result, TableCore
 from desktop.table import core as table_core
-from desktop.table.core import PREFETCH_ROWS, SLOW_READ_AHEAD, SLOW_READ_S
+from desktop.table.core import PREFETCH_ROWS, SLOW_READ_S
 
 ROWS = 1_000
 TASKS = ENTITIES["task"]
@@ -128,15 +128,15 @@ def test_when_windows_arrive_slowly_more_of_them_are_read_ahead(
     core = make_core(tasks_store, TASKS)
     owner.settle(core)
     assert core.reads_slowly  # the core timed its first window
-    title(core, WINDOW_ROWS + WINDOW_ROWS // 2)  # the middle of the second window, once it is read
+    title(core, 10)
+    assert core.is_idle()  # the top of the table: nothing read ahead yet
+    title(core, PREFETCH_ROWS)
     owner.run_until(core.is_idle)
-    pages.calls.clear()
-    title(core, WINDOW_ROWS + WINDOW_ROWS // 2)  # painted: the windows around it are read at once
+    assert [args[0] for args, _ in pages.calls][1:] == [WINDOW_ROWS]  # the next window, 150 rows early
+    title(core, WINDOW_ROWS // 2)
     owner.run_until(core.is_idle)
-    read_ahead = sorted(args[0] // WINDOW_ROWS for args, _ in pages.calls)
-    assert read_ahead == list(range(2, SLOW_READ_AHEAD + 2))  # window 0 is read already
-    assert all(core.record_at(n * WINDOW_ROWS) is not None for n in range(SLOW_READ_AHEAD + 2))
-    assert core.record_at((SLOW_READ_AHEAD + 2) * WINDOW_ROWS) is None  # and no further
+    assert [args[0] for args, _ in pages.calls][1:] == [WINDOW_ROWS, 2 * WINDOW_ROWS]  # and the one after
+    assert core.record_at(3 * WINDOW_ROWS) is None  # no further
 
 
 def test_memory_stays_bounded_however_far_one_scrolls(
