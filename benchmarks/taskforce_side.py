@@ -89,9 +89,13 @@ class Taskforce:
         )
 
     def last_row_shown(self) -> bool:
+        """The real last row: a table still being counted shows only its first rows so far."""
         last = self.model.rowCount() - 1
         return (
-            self.table.currentIndex().row() == last and last in visible_rows(self.table) and self.rows_shown()
+            not self.model.count_pending
+            and self.table.currentIndex().row() == last
+            and last in visible_rows(self.table)
+            and self.rows_shown()
         )
 
     def first_id(self) -> int | None:

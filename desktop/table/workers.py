@@ -14,10 +14,13 @@ from desktop.errors import TaskforceError
 log = logging.getLogger(__name__)
 
 QUERY_THREADS = 4  # paged reads are short: a few threads serve every table
+# Summaries (a filter list's counts, the overview's charts) read every row: seconds at ten million.
+# They take turns on a thread of their own, so that they never hold up a table's rows.
+SUMMARY_THREADS = 1
 
 T = TypeVar("T")
 
-_executor: ThreadPoolExecutor | None = None
+_executors: dict[bool, ThreadPoolExecutor] = {}
 _running: set[Future[Any]] = set()
 _guard = threading.Lock()
 
@@ -41,28 +44,37 @@ def attempt(work: Callable[[], T]) -> Result[T]:
         return Result(error=f"Reading the data failed: {error}")
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _executor
+def _pool(summary: bool = False) -> ThreadPoolExecutor:
     with _guard:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="taskforce-query")
-        return _executor
+        executor = _executors.get(summary)
+        if executor is None:
+            threads, name = (SUMMARY_THREADS, "summary") if summary else (QUERY_THREADS, "query")
+            executor = _executors[summary] = ThreadPoolExecutor(
+                threads, thread_name_prefix=f"taskforce-{name}"
+            )
+        return executor
 
 
-def submit(work: Callable[[], T]) -> Future[T]:
-    """Run work on the query pool as it is: the Future holds what it returned or what it raised.
+def submit(work: Callable[[], T], *, summary: bool = False) -> Future[T]:
+    """Run work on the query pool (summary: on the summaries' thread) as it is: the Future holds what
+    it returned or what it raised.
 
     wait_for_queries() waits for it too, so a store is not closed under it.
     """
-    future = _pool().submit(work)
+    future = _pool(summary).submit(work)
     with _guard:
         _running.add(future)
     future.add_done_callback(_forget)
     return future
 
 
-def run_in_background(work: Callable[[], T], deliver: Callable[[Result[T]], Any]) -> None:
-    """Run work on the query pool; deliver(result) is called on that pool's thread when it is done."""
+def run_in_background(
+    work: Callable[[], T], deliver: Callable[[Result[T]], Any], *, summary: bool = False
+) -> Future[None]:
+    """Run work on the query pool; deliver(result) is called on that pool's thread when it is done.
+
+    Cancelling the returned Future before the work has started drops it, and nothing is delivered.
+    """
 
     def job() -> None:
         result = attempt(work)
@@ -71,7 +83,7 @@ def run_in_background(work: Callable[[], T], deliver: Callable[[Result[T]], Any]
         except Exception:
             log.exception("could not deliver a query's result")
 
-    submit(job)
+    return submit(job, summary=summary)
 
 
 def run_and_wait(work: Callable[[], T]) -> Result[T]:

@@ -102,7 +102,7 @@ class FacetCounts(QObject):
         self._generation = 0
         self._waiting = 0
         self._stale = True
-        self._runner = QueryRunner()
+        self._runner = QueryRunner(summaries=True)
         self._runner.finished.connect(self._on_outcome)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -138,6 +138,7 @@ class FacetCounts(QObject):
     def _read(self) -> None:
         self._stale = False
         self._generation += 1
+        self._runner.drop_waiting()  # counts for filters no longer applied
         search, _all = self._bar.values()
         repository = self._store.repository(self._bar.entity.name)
         self._waiting = len(self.facets)

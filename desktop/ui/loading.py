@@ -38,17 +38,30 @@ class Outcome:
 class QueryRunner(QObject):
     """Runs callables on the query pool; `finished(Outcome)` arrives on the thread that owns the runner.
 
-    The runner has no Qt parent on purpose: a job that outlives its widget still has a live
-    object to report to, and Qt drops the queued call once the widget's connection is gone.
+    summaries=True: on the summaries' own thread (counts over every row), which never holds up
+    a table's rows. The runner has no Qt parent on purpose: a job that outlives its widget still
+    has a live object to report to, and Qt drops the queued call once the widget's connection is gone.
     """
 
     finished = Signal(object)
+
+    def __init__(self, *, summaries: bool = False) -> None:
+        super().__init__()
+        self._summaries = summaries
+        self._waiting: list[Future[None]] = []
 
     def submit(self, tag: Hashable, work: Callable[[], Any]) -> None:
         def deliver(result: Result[Any]) -> None:
             self.finished.emit(Outcome(tag, result.value, result.error))
 
-        run_in_background(work, deliver)
+        self._waiting = [future for future in self._waiting if not future.done()]
+        self._waiting.append(run_in_background(work, deliver, summary=self._summaries))
+
+    def drop_waiting(self) -> None:
+        """Forget the jobs that have not started yet: they report nothing (one running finishes)."""
+        for future in self._waiting:
+            future.cancel()
+        self._waiting = []
 
 
 def opening_text(url: str) -> str:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.errors import DuplicateError
+from desktop.table.workers import QUERY_THREADS
 from desktop.ui import loading
 from desktop.ui.loading import run_off_gui_thread
 
@@ -85,3 +86,46 @@ def test_a_quick_call_shows_no_busy_dialog(qtbot: QtBot) -> None:
     run_off_gui_thread(lambda: None, parent=parent)
 
     assert parent.findChild(QProgressDialog, "busyDialog") is None
+
+
+def test_summaries_never_hold_up_the_rows(qtbot: QtBot) -> None:
+    """A count over every row that is still running leaves the table's queries their threads."""
+    release = threading.Event()
+    summaries = loading.QueryRunner(summaries=True)
+    rows = loading.QueryRunner()
+    arrived: list[object] = []
+    summaries.finished.connect(lambda outcome: arrived.append(outcome.tag))
+    rows.finished.connect(lambda outcome: arrived.append(outcome.tag))
+    try:
+        for n in range(QUERY_THREADS + 1):  # more slow summaries than the pool has threads
+            summaries.submit(("summary", n), lambda: release.wait(SECONDS))
+        rows.submit("rows", lambda: "window")
+        qtbot.waitUntil(lambda: "rows" in arrived, timeout=SECONDS * 1000)
+        assert not any(isinstance(tag, tuple) for tag in arrived)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: len(arrived) == QUERY_THREADS + 2, timeout=SECONDS * 1000)
+
+
+def test_summaries_no_longer_wanted_are_dropped_before_they_start(qtbot: QtBot) -> None:
+    release = threading.Event()
+    started: list[int] = []
+    runner = loading.QueryRunner(summaries=True)
+    arrived: list[object] = []
+    runner.finished.connect(lambda outcome: arrived.append(outcome.tag))
+
+    def slow(n: int) -> None:
+        started.append(n)
+        release.wait(SECONDS)
+
+    try:
+        for n in range(3):
+            runner.submit(n, lambda n=n: slow(n))
+        qtbot.waitUntil(lambda: started == [0], timeout=SECONDS * 1000)
+        runner.drop_waiting()
+        runner.submit("new", lambda: None)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: "new" in arrived, timeout=SECONDS * 1000)
+    assert started == [0]  # the two waiting behind it never ran
+    assert arrived == [0, "new"]
