@@ -134,6 +134,33 @@ def postgresql_folding(engine: Engine) -> IndexFolding | None:
     return folding
 
 
+def index_serves(engine: Engine, table: str, search: str) -> bool | None:
+    """Whether the table's trigram index narrows a search for this text, told without a statement
+    or any work: None while the index's folding has not been worked out yet (the first search
+    works it out, or search_prepared() does)."""
+    folded = search.strip().casefold()
+    if table not in INDEXED_COLUMNS or len(folded) < TRIGRAM:
+        return False
+    if engine.dialect.name == "sqlite":
+        folding = sqlite_folding() if sqlite_folding.cache_info().currsize else None
+    elif engine.dialect.name == "postgresql" and engine in _server_foldings:
+        folding = _server_foldings[engine]
+        if folding is None:
+            return False  # the server's lower() is not one character for one: nothing narrows
+    else:
+        return False if engine.dialect.name != "postgresql" else None
+    return None if folding is None else bool(folding.runs(folded))
+
+
+def prepare_folding(engine: Engine) -> None:
+    """Work out the index's folding now (SQLite: about 0.1 s, holding the GIL; PostgreSQL: one
+    statement), so that index_serves() can tell."""
+    if engine.dialect.name == "sqlite":
+        sqlite_folding()
+    elif engine.dialect.name == "postgresql":
+        postgresql_folding(engine)
+
+
 def postgresql_candidates(
     engine: Engine, table: str, columns: Sequence[sa.ColumnElement[Any]], search: str
 ) -> sa.ColumnElement[bool] | None:

@@ -30,6 +30,7 @@ from desktop.table.queries import (
     Pending,
     Query,
     count_work,
+    estimate_work,
     ids_work,
     locate_work,
     page_work,
@@ -84,6 +85,13 @@ class _FirstTag:
 
 
 @dataclass(frozen=True)
+class _EstimateTag:
+    """The table's own estimate of its rows, read while they are counted."""
+
+    token: int
+
+
+@dataclass(frozen=True)
 class _PageTag:
     generation: int
     number: int
@@ -134,6 +142,7 @@ class TableCore:
         self._first_pending = False  # the first window of a new query is read beside its count
         self._first_records: list[Record[Any]] | None = None
         self._stashed_count: tuple[_CountTag, Counted] | None = None
+        self._estimate: int | None = None  # about how many rows the running count will find
         # One count at a time: a query asked for while one is counted waits for it (only the last).
         self._count_running: _CountTag | None = None
         self._next_count: tuple[_CountTag, Callable[[], Counted]] | None = None
@@ -303,6 +312,15 @@ class TableCore:
     def count_pending(self) -> bool:
         """A count was asked for (new query, or data changed) and has not arrived yet."""
         return self.reset_pending or self._count_scheduled or self._counting
+
+    @property
+    def estimated_count(self) -> int | None:
+        """About how many rows the table holds, while the count of the (unfiltered) rows runs and
+        the database's own estimate has arrived; None otherwise. Never the row count: no rows
+        are shown that the count has not found."""
+        if self._wanted.narrowed or not self.count_pending:
+            return None
+        return self._estimate
 
     @property
     def pending(self) -> Pending | None:
@@ -498,6 +516,7 @@ class TableCore:
         first_window = reset and known is None and not self.synchronous
         self._first_pending, self._first_records, self._stashed_count = first_window, None, None
         self._provisional = False
+        self._estimate = None
         total = last[2] if last is not None and same_data else None
         windows = [] if first_window else windows
         work = count_work(self.repository, query, windows, follow, key, known, total)
@@ -510,6 +529,9 @@ class TableCore:
         if first_window:
             first = _FirstTag(self._count_token, query, time.monotonic())
             self._run(first, page_work(self.repository, query, 0, None))
+        if known is None and not query.narrowed and not self.synchronous:
+            # A million rows take a while to count: the database's estimate is said meanwhile.
+            self._run(_EstimateTag(self._count_token), estimate_work(self.repository))
 
     def _run(self, tag: Hashable, work: Callable[[], Any]) -> None:
         if self.synchronous:
@@ -624,6 +646,9 @@ class TableCore:
             self._on_first_window(result, tag)
         elif isinstance(tag, _PageTag):
             self._on_page(result, tag)
+        elif isinstance(tag, _EstimateTag):
+            self._on_estimate(result, tag)
+            return  # nothing was waiting for it: the count still runs, or it is done
         self._tell_pending()
         if self.is_idle():
             self._events.loaded()
@@ -644,10 +669,17 @@ class TableCore:
             self._reset_to(tag.query, Counted(len(first), self._total, {0: first}))
             self._provisional = True
 
+    def _on_estimate(self, result: Result[int | None], tag: _EstimateTag) -> None:
+        if tag.token != self._count_token or not self._counting or result.value is None:
+            return  # counted already, superseded, or no estimate (a failure here is no one's concern)
+        self._estimate = result.value
+        self._events.estimated(result.value)
+
     def _on_count(self, result: Result[Counted], tag: _CountTag) -> None:
         if tag.token != self._count_token:
             return  # superseded by a newer query
         self._counting = False
+        self._estimate = None
         if result.error is not None or result.value is None:
             self._provisional = self._first_pending = False
             self._events.error(result.error or "")

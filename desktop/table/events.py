@@ -41,5 +41,9 @@ class TableEvents:
     def row_located(self, row_id: int, row: int | None) -> None:
         """An id asked for with locate(), and its row (None: not shown)."""
 
+    def estimated(self, count: int) -> None:
+        """About how many rows the count being made will find: the table's own estimate, told
+        while the count runs (the table is not filtered)."""
+
     def pending_changed(self, work: Pending | None) -> None:
         """What the rows shown are waiting for changed (None: nothing, they are current)."""

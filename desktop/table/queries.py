@@ -104,6 +104,10 @@ def count_work(
     return work
 
 
+def estimate_work(repository: Repository[Any]) -> Callable[[], int | None]:
+    return repository.estimated_count
+
+
 def locate_work(repository: Repository[Any], query: Query, row_id: int) -> Callable[[], int | None]:
     return lambda: repository.position(
         row_id, query.search, query.order_by, query.descending, **query.filter_values

@@ -12,12 +12,15 @@ from shiboken6 import isValid
 
 from desktop.store import ENTITIES, Entity, Store
 from desktop.store.entities import FilterKind, FilterSpec
+from desktop.table.workers import submit
 from desktop.ui.choices import Names, ReferenceNames
 from desktop.ui.facets import Facet, FacetCounts
 from desktop.ui.form_fields import FLOAT_RANGE
 from desktop.ui.icons import icon
 
-DEBOUNCE_MS = 200
+DEBOUNCE_MS = 200  # the pause after the last change before it is applied
+# A search a search index serves is answered in milliseconds: the pause is most of the wait.
+INDEXED_DEBOUNCE_MS = 60
 ALL = "All"
 
 
@@ -313,7 +316,8 @@ class FlagFilter(Filter):
 
 
 class FilterBar(QToolBar):
-    """The controls that narrow one table; `apply(search, filters)` runs ~200 ms after the last change."""
+    """The controls that narrow one table; `applied(search, filters)` comes a pause after the last
+    change: DEBOUNCE_MS, or INDEXED_DEBOUNCE_MS for search text that a search index serves."""
 
     applied = Signal(object, object)  # search text, filters
 
@@ -322,12 +326,14 @@ class FilterBar(QToolBar):
         self.setObjectName(f"{entity.plural}FilterBar")
         self.setMovable(False)
         self.entity = entity
+        self._store = store
+        self._search_prepared = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_now)
-        changed = self._debounce.start
-        self.search = SearchFilter(entity, changed)
+        changed = self._changed
+        self.search = SearchFilter(entity, self._search_changed)
         self.search.box.submitted.connect(self.apply_now)
         self.addWidget(self.search.widget)
         self.references: dict[str, ReferenceFilter] = {}
@@ -364,6 +370,31 @@ class FilterBar(QToolBar):
             self.addWidget(caption)
         self.addWidget(control.widget)
         self.filters[spec.key] = control
+
+    def _changed(self) -> None:
+        self._debounce.start(DEBOUNCE_MS)
+
+    def _search_changed(self) -> None:
+        self._debounce.start(self.pause_for(self.search.text()))
+
+    def pause_for(self, search: str) -> int:
+        """How long to wait for more typing before applying this search text (milliseconds).
+
+        The store tells at once, without a statement, whether its index serves the text. Until
+        it knows (the index's folding is worked out by the first search), it is worked out on a
+        query thread, and the text waits as a scan would.
+        """
+        repository = self._store.repository(self.entity.name)
+        served = repository.search_served(search)
+        if served is None and not self._search_prepared:
+            self._search_prepared = True
+            submit(repository.prepare_search)
+        return INDEXED_DEBOUNCE_MS if served else DEBOUNCE_MS
+
+    @property
+    def pause(self) -> int:
+        """The pause of the change waiting to be applied, or of the last one (milliseconds)."""
+        return self._debounce.interval()
 
     @property
     def pending(self) -> bool:
@@ -402,6 +433,8 @@ class FilterBar(QToolBar):
                 control.reload()
 
     def set_store(self, store: Store) -> None:
+        self._store = store
+        self._search_prepared = False
         for control in self.references.values():
             control.set_store(store)
         self.facets.set_store(store)

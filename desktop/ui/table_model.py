@@ -124,6 +124,9 @@ class _Relay(TableEvents):
     def pending_changed(self, work: Pending | None) -> None:
         self._model.pending_changed.emit(work)
 
+    def estimated(self, count: int) -> None:
+        self._model.estimate_changed.emit(count)
+
 
 class EntityTableModel(QAbstractTableModel):
     """The rows of one entity for a QTableView; the core reads them, this model answers Qt."""
@@ -135,6 +138,7 @@ class EntityTableModel(QAbstractTableModel):
     row_followed = Signal(int, int)  # the followed row's id and where it is after the data changed
     row_located = Signal(int, object)  # an id asked for with locate(), and its row (None: not shown)
     pending_changed = Signal(object)  # what the rows shown wait for (a Pending), or None
+    estimate_changed = Signal(object)  # about how many rows the running count will find
     _posted = Signal(object)  # a call of the core's, brought to the GUI thread
 
     def __init__(
@@ -261,6 +265,11 @@ class EntityTableModel(QAbstractTableModel):
     def pending(self) -> Pending | None:
         """What the rows shown wait for: a new query's rows, their count, or nothing."""
         return self._core.pending
+
+    @property
+    def estimated_count(self) -> int | None:
+        """About how many rows the table holds while they are counted (the database's estimate)."""
+        return self._core.estimated_count
 
     def ids_at(self, rows: Iterable[int], answer: Callable[[Result[list[int]]], None]) -> None:
         """The ids of these rows: at once when all are loaded, else once the rest are read."""

@@ -43,6 +43,14 @@ BUSY_TEXTS = {
 }
 
 
+def rounded(estimate: int) -> int:
+    """An estimate to two significant digits (1,234,567 → 1,200,000): it is only about that many."""
+    if estimate < 100:
+        return estimate
+    scale = int(10 ** (len(str(estimate)) - 2))
+    return round(estimate / scale) * scale
+
+
 class EmptyState(QWidget):
     """Shown instead of an empty grid: what this tab is for and how to fill it."""
 
@@ -161,6 +169,7 @@ class EntityView(QWidget):
         layout.addWidget(self.busy_indicator)
         layout.addWidget(self.stack)
         model.pending_changed.connect(self._on_pending_changed)
+        model.estimate_changed.connect(self._on_estimate)
 
         model.counts_changed.connect(self._show_empty_state_if_empty)
         model.store_changed.connect(self._on_store_change)
@@ -178,6 +187,9 @@ class EntityView(QWidget):
         if self.busy is None:
             return None
         if self.busy is Pending.COUNT:
+            estimate = self.model.estimated_count
+            if estimate is not None:
+                return f"about {rounded(estimate):,} {self.entity.plural}"
             return f"Counting {self.entity.plural}…"
         return BUSY_TEXTS[self.busy]
 
@@ -194,6 +206,10 @@ class EntityView(QWidget):
             self._set_busy(work)  # already shown: say what it waits for now
         elif not self._busy_timer.isActive():
             self._busy_timer.start()
+
+    def _on_estimate(self) -> None:
+        if self.busy is Pending.COUNT:
+            self.busy_changed.emit()  # the count label says the estimate until the count comes
 
     def _show_busy(self) -> None:
         self._set_busy(self.model.pending)

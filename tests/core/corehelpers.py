@@ -74,6 +74,9 @@ class Owner(TableEvents):
     def pending_changed(self, work: Pending | None) -> None:
         self.events.append(("pending_changed", work))
 
+    def estimated(self, count: int) -> None:
+        self.events.append(("estimated", count))
+
 
 def titles(record: Record[Any]) -> tuple[str | None, ...]:
     """A row's display texts, as the tests read them: its id and its name or title."""

@@ -361,3 +361,28 @@ def test_what_the_rows_wait_for_is_told_as_it_changes(
     told = [work for (work,) in owner.named("pending_changed")]
     assert told[:4] == [Pending.FILTER, Pending.COUNT, None, Pending.SEARCH]
     assert told[-2:] == [Pending.SORT, None] and core.pending is None
+
+
+def test_while_every_row_is_counted_the_databases_estimate_is_told_and_no_rows_are_made_of_it(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy
+) -> None:
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    with tasks_store.tasks.transaction(write=True) as session:  # the span of the ids stays 1..1000
+        session.execute(sa.delete(TASKS.sa_table).where(TASKS.sa_table.c.id.between(2, 101)))
+    counts.hold.clear()
+    owner.events.clear()
+    core.refresh()
+    owner.run_until(lambda: bool(owner.named("estimated")))
+    assert owner.named("estimated") == [(ROWS,)] and core.estimated_count == ROWS
+    assert core.row_count == ROWS and core.count_pending  # the rows shown before, until counted
+    counts.hold.set()
+    owner.run_until(core.is_idle)
+    assert core.row_count == ROWS - 100 and core.estimated_count is None
+    counts.hold.clear()
+    core.set_filters(status=TaskStatus.done)  # a filtered count: the table's estimate says nothing
+    owner.run_until(lambda: not core.reset_pending)
+    assert core.count_pending and core.estimated_count is None
+    counts.hold.set()
+    owner.run_until(core.is_idle)
+    assert owner.named("estimated") == [(ROWS,)]

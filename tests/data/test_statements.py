@@ -62,8 +62,11 @@ def test_a_page_of_tasks_with_owner_names_is_one_select(filled: Store, query: di
     with statements(filled) as sent:
         records = filled.tasks.page(0, 200, **query)
     # A search's first window on SQLite counts the search index's candidates first (up to a bound)
-    # to choose between walking the sort order and filtering first.
-    searched = "search" in query and filled.backend == "sqlite"
+    # to choose between walking the sort order and filtering first. "task" is text no index serves
+    # on PostgreSQL (the long s and the Kelvin sign fold to "s" and "k"): it walks the first rows of the
+    # sort order, which hold too few of the 80 matches, then filters first. MariaDB's walk reads
+    # them all within its bound.
+    searched = "search" in query and filled.backend in ("sqlite", "postgresql")
     assert len(selects(sent)) == (2 if searched else 1), sent
     assert records and all(record.refs["owner"] for record in records)
 

@@ -138,3 +138,40 @@ def test_answers_quicker_than_the_threshold_show_nothing(
     qtbot.wait(300)
     assert shown == []
     wait_settled(qtbot, window)
+
+
+def test_a_slow_count_of_every_task_says_about_how_many_there_are_until_it_comes(
+    qtbot: QtBot, window: MainWindow, sample_store: Store, slow: Callable[[Callable[[str], bool]], None]
+) -> None:
+    view = window.view("task")
+    owner = sample_store.users.list(limit=1)[0]
+    for n in range(250):
+        sample_store.tasks.create({"title": f"Chore {n}", "owner_id": owner.id})
+    view.filter_bar.search.box.setText("chore")
+    view.filter_bar.apply_now()
+    wait_settled(qtbot, window)
+    slow(lambda sql: "count(" in sql.lower())
+    view.filter_bar.search.box.clear()
+    view.filter_bar.apply_now()
+    # The first 200 rows are shown at once; the database's estimate of all rows (the span of the
+    # ids on SQLite: 256) stands in for the count, rounded, and makes no rows of its own.
+    qtbot.waitUntil(lambda: count_label(window).text() == "about 260 tasks", timeout=5_000)
+    assert view.busy is Pending.COUNT and view.busy_indicator.isVisible() and not view.rows_outdated
+    assert view.model.estimated_count == 256 and view.model.rowCount() == 200
+    slow(lambda _sql: False)
+    assert_done(qtbot, window)
+    assert count_label(window).text() == "256 of 256 tasks" and view.model.estimated_count is None
+
+
+def test_a_filtered_count_has_no_estimate(
+    qtbot: QtBot, window: MainWindow, slow: Callable[[Callable[[str], bool]], None]
+) -> None:
+    view = window.view("task")
+    slow(lambda sql: "count(" in sql.lower())
+    view.filter_bar.search.box.setText("e")
+    view.filter_bar.apply_now()
+    assert_working(qtbot, window, Pending.COUNT, "Counting tasks…")
+    qtbot.wait(200)  # an estimate would have come by now
+    assert view.model.estimated_count is None and count_label(window).text() == "Counting tasks…"
+    slow(lambda _sql: False)
+    assert_done(qtbot, window)

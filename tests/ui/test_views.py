@@ -24,8 +24,9 @@ from pytestqt.qtbot import QtBot
 from uihelpers import cell_center, click_row, column_texts, selected_texts, show, wait_settled
 
 from desktop.store import Store
+from desktop.store.search_index import sqlite_folding
 from desktop.ui.edit_dialog import EditDialog
-from desktop.ui.filters import DEBOUNCE_MS
+from desktop.ui.filters import DEBOUNCE_MS, INDEXED_DEBOUNCE_MS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views import EntityView
 
@@ -65,6 +66,31 @@ def test_search_waits_for_a_pause_in_typing_then_filters_in_sql(qtbot: QtBot, wi
     assert search.text() == ""
     wait_settled(qtbot, window)
     assert len(column_texts(view.table, "title")) == 6
+
+
+def test_a_search_the_index_serves_waits_a_shorter_pause_than_a_scan(
+    qtbot: QtBot, window: MainWindow, sample_store: Store
+) -> None:
+    view = open_tab(window, "task")
+    bar = view.filter_bar
+    search = window.findChild(QLineEdit, "tasksSearch")
+    assert search is not None
+    sqlite_folding.cache_clear()  # as in a new process: the index's folding is not known yet
+    qtbot.keyClicks(search, "dat")
+    assert bar.pending and bar.pause == DEBOUNCE_MS  # not known yet: it is worked out meanwhile
+    qtbot.waitUntil(lambda: sample_store.tasks.search_served("data") is not None, timeout=10_000)
+    qtbot.keyClicks(search, "a")
+    assert bar.pending and bar.pause == INDEXED_DEBOUNCE_MS < DEBOUNCE_MS
+    wait_settled(qtbot, window)
+    assert column_texts(view.table, "title") == ["Set up the database"]
+    qtbot.keyClick(search, Qt.Key.Key_Backspace)
+    qtbot.keyClick(search, Qt.Key.Key_Backspace)
+    assert search.text() == "da" and bar.pause == DEBOUNCE_MS  # two characters: scanned for
+    search.setText("x%_")
+    assert bar.pause == INDEXED_DEBOUNCE_MS
+    choose(window.findChild(QComboBox, "tasksStatusFilter"), "Done")  # type: ignore[arg-type]
+    assert bar.pending and bar.pause == DEBOUNCE_MS  # a filter waits as before
+    wait_settled(qtbot, window)
 
 
 def test_tasks_filter_by_status_and_owner(qtbot: QtBot, window: MainWindow) -> None:
