@@ -117,6 +117,9 @@ class Taskforce:
             self.table.setCurrentIndex(self.model.index(0, self.title_column))
 
         wait_painted(self.table, self.rows_shown, reset)
+        # The first rows come before the count: until it arrives the table ends after them, and a
+        # Page Down on that last row would not move (the scroll would wait for it forever).
+        wait_until(lambda: not self.model.count_pending)
         # Only once the new rows are there: a reset clears the current cell.
         wait_painted(self.table, lambda: self.rows_shown() and self.table.currentIndex().row() == 0, to_top)
         self.table.setFocus()

@@ -14,6 +14,7 @@ event is told there. Statements run on the query pool only; their answers come b
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,11 @@ MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
 MAX_PARALLEL_PAGES = 2
 MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
 PREFETCH_ROWS = 50  # about two screens: scrolling into the next window finds it read already
+# When windows take longer than SLOW_READ_S to arrive (a far-away server), a row painted in the
+# far half of its window asks for the window after the next too (and in the near half, for the one
+# before the previous), and the next window is asked for from PREFETCH_ROWS into the window: paging
+# as fast as the table paints (a window every 0.2-0.3 s) then still finds the next window read.
+SLOW_READ_S = 0.1
 
 T = TypeVar("T")
 Cells = tuple[str | None, ...]
@@ -75,6 +81,7 @@ class _FirstTag:
 
     token: int
     query: Query
+    asked_at: float
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,9 @@ class TableCore:
         self._generation = 0
         self._windows: OrderedDict[int, _Window] = OrderedDict()
         self._queued: OrderedDict[int, None] = OrderedDict()
-        self._in_flight: set[tuple[int, int]] = set()
+        # The windows being read, by (generation, number), and when they were asked for.
+        self._in_flight: dict[tuple[int, int], float] = {}
+        self._read_seconds = 0.0  # how long the last windows took to arrive (a moving average)
         self._failed: set[int] = set()
         self._count_token = 0
         self._counting = False
@@ -518,7 +527,7 @@ class TableCore:
         else:
             self._run(tag, work)  # no counting: only windows to read
         if first_window:
-            first = _FirstTag(self._count_token, query)
+            first = _FirstTag(self._count_token, query, time.monotonic())
             self._run(first, page_work(self.repository, query, 0, None))
         if known is None and not query.narrowed and not self.synchronous:
             # A million rows take a while to count: the database's estimate is said meanwhile.
@@ -545,20 +554,39 @@ class TableCore:
             return None
         return window, offset
 
+    @property
+    def reads_slowly(self) -> bool:
+        """Whether windows take long to arrive (then more of them are read ahead)."""
+        return self._read_seconds > SLOW_READ_S
+
     def _prefetch_near(self, row: int) -> None:
         """A row near the edge of its window is on screen: read the next window before it is needed."""
         number, offset = divmod(row, WINDOW_ROWS)
-        if offset >= WINDOW_ROWS - PREFETCH_ROWS:
-            neighbour = number + 1
+        if self.reads_slowly:
+            if offset >= WINDOW_ROWS // 2:
+                self._want_neighbour(number + 2)
+            else:
+                self._want_neighbour(number - 2)
+            # The nearest last: the queue answers the latest request first.
+            if offset >= PREFETCH_ROWS:
+                self._want_neighbour(number + 1)
+            if offset < WINDOW_ROWS - PREFETCH_ROWS:
+                self._want_neighbour(number - 1)
+        elif offset >= WINDOW_ROWS - PREFETCH_ROWS:
+            self._want_neighbour(number + 1)
         elif offset < PREFETCH_ROWS:
-            neighbour = number - 1
-        else:
+            self._want_neighbour(number - 1)
+
+    def _want_neighbour(self, number: int) -> None:
+        if number < 0 or number * WINDOW_ROWS >= self._row_count:
             return
-        if neighbour < 0 or neighbour * WINDOW_ROWS >= self._row_count:
-            return
-        window = self._windows.get(neighbour)
+        window = self._windows.get(number)
         if window is None or window.generation != self._generation:
-            self._want_window(neighbour)
+            self._want_window(number)
+
+    def _note_read_time(self, asked_at: float) -> None:
+        seconds = time.monotonic() - asked_at
+        self._read_seconds = seconds if not self._read_seconds else (self._read_seconds + seconds) / 2
 
     def _want_window(self, number: int) -> None:
         if number in self._failed or (self._generation, number) in self._in_flight or self._closed:
@@ -587,7 +615,7 @@ class TableCore:
             fresh = window is not None and window.generation == self._generation
             if fresh or number * WINDOW_ROWS >= self._row_count:
                 continue
-            self._in_flight.add((self._generation, number))
+            self._in_flight[(self._generation, number)] = time.monotonic()
             self._run(_PageTag(self._generation, number), self._page_work(number))
 
     def _keep_window(self, number: int, records: list[Record[Any]]) -> None:
@@ -631,6 +659,7 @@ class TableCore:
             return  # superseded by a newer query
         self._first_pending = False
         if result.error is None:
+            self._note_read_time(tag.asked_at)
             self._first_records = result.value
         stashed, self._stashed_count = self._stashed_count, None
         if stashed is not None:
@@ -718,7 +747,7 @@ class TableCore:
 
     def _on_page(self, result: Result[list[Record[Any]]], tag: _PageTag) -> None:
         generation, number = tag.generation, tag.number
-        self._in_flight.discard((generation, number))
+        asked_at = self._in_flight.pop((generation, number), None)
         if generation != self._generation:
             self._pump()
             return  # rows of a superseded query
@@ -726,6 +755,8 @@ class TableCore:
             self._failed.add(number)
             self._events.error(result.error or "")
         else:
+            if asked_at is not None:
+                self._note_read_time(asked_at)
             self._keep_window(number, result.value)
             first = number * WINDOW_ROWS
             last = min(first + len(result.value), self._row_count) - 1
