@@ -34,6 +34,7 @@ from desktop.table.queries import (
     ids_work,
     locate_work,
     page_work,
+    windows_work,
 )
 from desktop.table.workers import Result, run_and_wait, run_in_background
 
@@ -82,6 +83,14 @@ class _FirstTag:
     token: int
     query: Query
     asked_at: float
+
+
+@dataclass(frozen=True)
+class _RefreshTag:
+    """The windows looked at last, read again after a change while the rows are counted again."""
+
+    token: int
+    row_count: int
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,9 @@ class TableCore:
         self._first_records: list[Record[Any]] | None = None
         self._stashed_count: tuple[_CountTag, Counted] | None = None
         self._estimate: int | None = None  # about how many rows the running count will find
+        # After a change: the windows shown, read again before the count (row count they were read for).
+        self._refreshing = False
+        self._refreshed: tuple[int, dict[int, list[Record[Any]]]] | None = None
         # One count at a time: a query asked for while one is counted waits for it (only the last).
         self._count_running: _CountTag | None = None
         self._next_count: tuple[_CountTag, Callable[[], Counted]] | None = None
@@ -270,7 +282,9 @@ class TableCore:
 
     def is_idle(self) -> bool:
         """No query waiting (a core not started yet waits), running or queued."""
-        busy = self._count_scheduled or self._counting or self._first_pending or self._asking
+        busy = (
+            self._count_scheduled or self._counting or self._first_pending or self._asking or self._refreshing
+        )
         busy = busy or self._held
         return not (busy or self._in_flight or self._queued)
 
@@ -518,7 +532,14 @@ class TableCore:
         self._provisional = False
         self._estimate = None
         total = last[2] if last is not None and same_data else None
-        windows = [] if first_window else windows
+        # Changed data: the rows looked at are read again at once, beside the count, so that an edit
+        # shows without waiting for ten million rows to be counted.
+        refresh_first = not reset and known is None and not self.synchronous
+        self._refreshed, self._refreshing = None, refresh_first
+        if refresh_first:
+            refresh = _RefreshTag(self._count_token, self._row_count)
+            self._run(refresh, windows_work(self.repository, query, windows, self._row_count))
+        windows = [] if first_window or refresh_first else windows
         work = count_work(self.repository, query, windows, follow, key, known, total)
         tag = _CountTag(self._count_token, query, reset, follow)
         self._counting = True
@@ -646,6 +667,8 @@ class TableCore:
             self._on_first_window(result, tag)
         elif isinstance(tag, _PageTag):
             self._on_page(result, tag)
+        elif isinstance(tag, _RefreshTag):
+            self._on_refresh(result, tag)
         elif isinstance(tag, _EstimateTag):
             self._on_estimate(result, tag)
             return  # nothing was waiting for it: the count still runs, or it is done
@@ -668,6 +691,25 @@ class TableCore:
             first = self._first_records
             self._reset_to(tag.query, Counted(len(first), self._total, {0: first}))
             self._provisional = True
+
+    def _on_refresh(self, result: Result[dict[int, list[Record[Any]]]], tag: _RefreshTag) -> None:
+        """Show the rows read again while their count is still coming (kept when it comes, if the count
+        did not change: the windows were read for the rows shown)."""
+        if tag.token != self._count_token:
+            return  # superseded: a newer query's own refresh or count is on its way
+        self._refreshing = False
+        if not self._counting or result.value is None or tag.row_count != self._row_count:
+            return  # counted already (and read again with it), or failed: the count's rows stand
+        self._refreshed = (tag.row_count, result.value)
+        for number, records in result.value.items():
+            window = self._windows.get(number)
+            if window is None or window.generation != self._generation:
+                continue
+            self._keep_window(number, records)
+            first = number * WINDOW_ROWS
+            last = min(first + len(records), self._row_count) - 1
+            if last >= first:
+                self._events.rows_changed(first, last)
 
     def _on_estimate(self, result: Result[int | None], tag: _EstimateTag) -> None:
         if tag.token != self._count_token or not self._counting or result.value is None:
@@ -693,6 +735,9 @@ class TableCore:
         if self._first_records is not None:
             counted = replace(counted, windows={0: self._first_records, **counted.windows})
         self._first_records = None
+        refreshed, self._refreshed = self._refreshed, None
+        if refreshed is not None and refreshed[0] == counted.count:
+            counted = replace(counted, windows={**refreshed[1], **counted.windows})
         provisional, self._provisional = self._provisional, False
         if tag.reset and not provisional:
             self._reset_to(tag.query, counted)

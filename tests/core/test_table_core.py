@@ -213,6 +213,48 @@ def test_a_change_of_the_data_is_counted_again_and_shown(
     assert [change.kind for (change,) in owner.named("store_changed")] == ["created"]
 
 
+def test_an_edit_shows_before_the_rows_are_counted_again(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy, pages: Spy
+) -> None:
+    """Counting ten million rows again takes a while: the rows shown are read again beside it."""
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    edited = core.row_id(3)
+    assert edited is not None
+    counts.hold.clear()
+    pages.calls.clear()
+    writer = threading.Thread(target=lambda: tasks_store.tasks.update(edited, {"title": "Edited"}))
+    writer.start()  # a write elsewhere: its change comes to the owner through post
+    writer.join()
+    owner.run_until(lambda: title(core, 3) == "Edited")
+    assert core.count_pending and not core.is_idle()
+    assert ("rows_changed", 0, WINDOW_ROWS - 1) in owner.events
+    counts.hold.set()
+    owner.run_until(core.is_idle)
+    assert title(core, 3) == "Edited" and core.row_count == ROWS
+    assert len(pages.calls) == 1  # the count kept the rows read before it: nothing read twice
+
+
+def test_rows_read_again_for_a_count_that_changed_are_read_once_more(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy, pages: Spy
+) -> None:
+    """Read for the old row count, the rows read beside the count are not kept once it differs."""
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    counts.hold.clear()
+    writer = threading.Thread(target=lambda: tasks_store.tasks.delete(core.row_id(0) or 0))
+    writer.start()
+    writer.join()
+    owner.run_until(lambda: title(core, 0) == "Task 0001")  # read again for the rows shown
+    pages.calls.clear()
+    counts.hold.set()
+    owner.run_until(lambda: core.is_idle() and core.row_count == ROWS - 1)
+    title(core, 0)  # painted again: its window is stale now
+    owner.run_until(lambda: core.is_idle() and len(pages.calls) == 1)
+    assert title(core, 0) == "Task 0001"
+    owner.run_until(lambda: title(core, ROWS - 2) == "Task 0999")
+
+
 def test_a_followed_row_is_reported_where_a_change_moves_it(
     owner: Owner, make_core: MakeCore, tasks_store: Store
 ) -> None:
