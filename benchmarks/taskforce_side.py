@@ -258,7 +258,7 @@ def typed_search(tf: Taskforce, args: argparse.Namespace, expect: dict[str, Any]
             model.query.search == typed
             and not model.count_pending
             and model.rowCount() == expect.get("typed_search_count", model.rowCount())
-            and label.text() == f"{model.rowCount()} of {model.total_count} tasks"
+            and label.text() == f"{model.rowCount():,} of {model.total_count:,} tasks"
             and (model.rowCount() == 0 or tf.rows_shown())
         )
 
