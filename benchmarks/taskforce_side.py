@@ -13,6 +13,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,9 @@ class Taskforce:
         self.window = MainWindow(self.store, settings=settings)
         self.window.show()
         self.view: EntityView = self.window.view("task")
-        self.table: QTableView = self.window.findChild(QTableView, "tasksTable")
+        table = self.window.findChild(QTableView, "tasksTable")
+        assert table is not None
+        self.table: QTableView = table
         self.model: EntityTableModel = self.view.model
         self.title_column = self.model.column_of("title")
         self.created_column = self.model.column_of("created_at")
@@ -276,7 +279,7 @@ def scroll_everything(tf: Taskforce, jumps: int) -> Step:
     rss = [current_rss_mb()]
     for n in range(1, jumps + 1):
         value = round(bar.maximum() * n / jumps)
-        step.runs.append(wait_painted(tf.table, tf.rows_shown, lambda value=value: bar.setValue(value)))
+        step.runs.append(wait_painted(tf.table, tf.rows_shown, partial(bar.setValue, value)))
         rss.append(current_rss_mb())
     step.extra = {
         "jumps": jumps,
