@@ -142,8 +142,8 @@ def run_size(rows: int, folder: Path, template: Path) -> list[Side]:
                 (name, database, [tool, "insert", str(database), "task", str(by_id), "--csv"], None)
             )
         else:
-            script = STAGING_SCRIPT.format(csv=by_id)
-            commands.append((name, database, [SQLITE3, str(database)], script))
+            staging = STAGING_SCRIPT.format(csv=by_id)
+            commands.append((name, database, [SQLITE3, str(database)], staging))
     for name, database, argv, script in commands:
         side = timed(name, rows, argv, script)
         found = count_tasks(database)
@@ -187,11 +187,12 @@ def main() -> int:
         return 0
     folder = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    sizes: dict[str, list[dict[str, object]]] = {}
     report: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "sqlite": sqlite3.sqlite_version,
-        "sizes": {},
+        "sizes": sizes,
     }
     try:
         # In its own process: a child's peak memory starts from its parent's at fork, so the parent
@@ -222,9 +223,7 @@ def main() -> int:
             verdict = "met" if ratio <= TARGET_RATIO and rss <= TARGET_RSS_MB else "MISSED"
             goal = f"ratio <= {TARGET_RATIO} against sqlite-utils and peak <= {TARGET_RSS_MB} MB"
             sys.stdout.write(f"target: {goal}: {verdict}\n")
-            report["sizes"][str(rows)] = [
-                {**asdict(side), "ratio": side.seconds / reference} for side in sides
-            ]  # type: ignore[index]
+            sizes[str(rows)] = [{**asdict(side), "ratio": side.seconds / reference} for side in sides]
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QTableView
 
 # Offscreen unless told otherwise: the benchmark paints real widgets without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -41,13 +41,13 @@ def current_rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
-def visible_rows(view: QAbstractItemView) -> range:
+def visible_rows(view: QTableView) -> range:
     """The model rows the viewport shows now (partly shown rows included)."""
     model = view.model()
     count = model.rowCount()
     if count == 0:
         return range(0)
-    top = view.rowAt(0) if hasattr(view, "rowAt") else 0  # QTableView
+    top = view.rowAt(0)
     bottom = view.rowAt(view.viewport().height() - 1)
     top = max(top, 0)
     bottom = count - 1 if bottom < 0 else bottom
@@ -118,7 +118,7 @@ def wait_painted(
         watch.close()
 
 
-def page_down_to(view: QAbstractItemView, last_row: int, rows_shown: Callable[[], bool]) -> int:
+def page_down_to(view: QTableView, last_row: int, rows_shown: Callable[[], bool]) -> int:
     """Press Page Down until the current row reaches last_row, each page painted with its rows; the pages."""
     pages = 0
     while view.currentIndex().row() < last_row:

@@ -314,6 +314,17 @@ def verdicts(tf: dict[str, Any], ref: dict[str, Any] | None, extra: dict[str, An
     )
     scan = tf.get("steps", {}).get("scroll_all_rows")
     if scan:
+        rows.append(
+            {
+                "step": "scroll_bar_jump",
+                "label": "scroll bar across all rows, slowest jump",
+                "taskforce_ms": scan["max_ms"],
+                "reference_ms": None,
+                "ratio": None,
+                "target": "(measured)",
+                "pass": None,
+            }
+        )
         growth = scan["rss_max_mb"] - scan["rss_start_mb"]
         rows.append(
             {

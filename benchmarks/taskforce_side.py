@@ -13,6 +13,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,9 @@ class Taskforce:
         self.window = MainWindow(self.store, settings=settings)
         self.window.show()
         self.view: EntityView = self.window.view("task")
-        self.table: QTableView = self.window.findChild(QTableView, "tasksTable")
+        table = self.window.findChild(QTableView, "tasksTable")
+        assert table is not None
+        self.table: QTableView = table
         self.model: EntityTableModel = self.view.model
         self.title_column = self.model.column_of("title")
         self.created_column = self.model.column_of("created_at")
@@ -117,6 +120,9 @@ class Taskforce:
             self.table.setCurrentIndex(self.model.index(0, self.title_column))
 
         wait_painted(self.table, self.rows_shown, reset)
+        # The first rows come before the count: until it arrives the table ends after them, and a
+        # Page Down on that last row would not move (the scroll would wait for it forever).
+        wait_until(lambda: not self.model.count_pending)
         # Only once the new rows are there: a reset clears the current cell.
         wait_painted(self.table, lambda: self.rows_shown() and self.table.currentIndex().row() == 0, to_top)
         self.table.setFocus()
@@ -255,7 +261,7 @@ def typed_search(tf: Taskforce, args: argparse.Namespace, expect: dict[str, Any]
             model.query.search == typed
             and not model.count_pending
             and model.rowCount() == expect.get("typed_search_count", model.rowCount())
-            and label.text() == f"{model.rowCount()} of {model.total_count} tasks"
+            and label.text() == f"{model.rowCount():,} of {model.total_count:,} tasks"
             and (model.rowCount() == 0 or tf.rows_shown())
         )
 
@@ -273,7 +279,7 @@ def scroll_everything(tf: Taskforce, jumps: int) -> Step:
     rss = [current_rss_mb()]
     for n in range(1, jumps + 1):
         value = round(bar.maximum() * n / jumps)
-        step.runs.append(wait_painted(tf.table, tf.rows_shown, lambda value=value: bar.setValue(value)))
+        step.runs.append(wait_painted(tf.table, tf.rows_shown, partial(bar.setValue, value)))
         rss.append(current_rss_mb())
     step.extra = {
         "jumps": jumps,

@@ -67,6 +67,7 @@ def main() -> int:
         encoding="utf-8",
     )
     importing = open_import(window)
+    assert importing is not None  # the tasks tab is shown
     importing.set_file(str(source))
     importing.check()
     while importing.job is not None and importing.job.running:
@@ -75,9 +76,12 @@ def main() -> int:
     save(importing, args.out, "import-preview")
     importing.close()
 
-    window.current_view.model.set_filters(search=None, status="done")
+    view = window.current_view
+    assert view is not None
+    view.model.set_filters(search=None, status="done")
     settle(app, 1.0)
     exporting = open_export(window)
+    assert exporting is not None
     exporting.file_edit.setText(str(Path.home() / "Documents" / "done-tasks.csv"))
     exporting.bom.setChecked(True)
     settle(app)

@@ -14,6 +14,7 @@ event is told there. Statements run on the query pool only; their answers come b
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from desktop.table.queries import (
     ids_work,
     locate_work,
     page_work,
+    windows_work,
 )
 from desktop.table.workers import Result, run_and_wait, run_in_background
 
@@ -40,6 +42,11 @@ MAX_WINDOWS = 50  # at most 10,000 rows in memory, however long the table
 MAX_PARALLEL_PAGES = 2
 MAX_QUEUED_PAGES = 8  # while scrolling fast, only the latest requests are worth answering
 PREFETCH_ROWS = 50  # about two screens: scrolling into the next window finds it read already
+# When windows take longer than SLOW_READ_S to arrive (a far-away server), a row painted in the
+# far half of its window asks for the window after the next too (and in the near half, for the one
+# before the previous), and the next window is asked for from PREFETCH_ROWS into the window: paging
+# as fast as the table paints (a window every 0.2-0.3 s) then still finds the next window read.
+SLOW_READ_S = 0.1
 
 T = TypeVar("T")
 Cells = tuple[str | None, ...]
@@ -75,6 +82,15 @@ class _FirstTag:
 
     token: int
     query: Query
+    asked_at: float
+
+
+@dataclass(frozen=True)
+class _RefreshTag:
+    """The windows looked at last, read again after a change while the rows are counted again."""
+
+    token: int
+    row_count: int
 
 
 @dataclass(frozen=True)
@@ -125,7 +141,9 @@ class TableCore:
         self._generation = 0
         self._windows: OrderedDict[int, _Window] = OrderedDict()
         self._queued: OrderedDict[int, None] = OrderedDict()
-        self._in_flight: set[tuple[int, int]] = set()
+        # The windows being read, by (generation, number), and when they were asked for.
+        self._in_flight: dict[tuple[int, int], float] = {}
+        self._read_seconds = 0.0  # how long the last windows took to arrive (a moving average)
         self._failed: set[int] = set()
         self._count_token = 0
         self._counting = False
@@ -134,6 +152,9 @@ class TableCore:
         self._first_records: list[Record[Any]] | None = None
         self._stashed_count: tuple[_CountTag, Counted] | None = None
         self._estimate: int | None = None  # about how many rows the running count will find
+        # After a change: the windows shown, read again before the count (row count they were read for).
+        self._refreshing = False
+        self._refreshed: tuple[int, dict[int, list[Record[Any]]]] | None = None
         # One count at a time: a query asked for while one is counted waits for it (only the last).
         self._count_running: _CountTag | None = None
         self._next_count: tuple[_CountTag, Callable[[], Counted]] | None = None
@@ -261,7 +282,9 @@ class TableCore:
 
     def is_idle(self) -> bool:
         """No query waiting (a core not started yet waits), running or queued."""
-        busy = self._count_scheduled or self._counting or self._first_pending or self._asking
+        busy = (
+            self._count_scheduled or self._counting or self._first_pending or self._asking or self._refreshing
+        )
         busy = busy or self._held
         return not (busy or self._in_flight or self._queued)
 
@@ -509,7 +532,14 @@ class TableCore:
         self._provisional = False
         self._estimate = None
         total = last[2] if last is not None and same_data else None
-        windows = [] if first_window else windows
+        # Changed data: the rows looked at are read again at once, beside the count, so that an edit
+        # shows without waiting for ten million rows to be counted.
+        refresh_first = not reset and known is None and not self.synchronous
+        self._refreshed, self._refreshing = None, refresh_first
+        if refresh_first:
+            refresh = _RefreshTag(self._count_token, self._row_count)
+            self._run(refresh, windows_work(self.repository, query, windows, self._row_count))
+        windows = [] if first_window or refresh_first else windows
         work = count_work(self.repository, query, windows, follow, key, known, total)
         tag = _CountTag(self._count_token, query, reset, follow)
         self._counting = True
@@ -518,7 +548,7 @@ class TableCore:
         else:
             self._run(tag, work)  # no counting: only windows to read
         if first_window:
-            first = _FirstTag(self._count_token, query)
+            first = _FirstTag(self._count_token, query, time.monotonic())
             self._run(first, page_work(self.repository, query, 0, None))
         if known is None and not query.narrowed and not self.synchronous:
             # A million rows take a while to count: the database's estimate is said meanwhile.
@@ -545,20 +575,39 @@ class TableCore:
             return None
         return window, offset
 
+    @property
+    def reads_slowly(self) -> bool:
+        """Whether windows take long to arrive (then more of them are read ahead)."""
+        return self._read_seconds > SLOW_READ_S
+
     def _prefetch_near(self, row: int) -> None:
         """A row near the edge of its window is on screen: read the next window before it is needed."""
         number, offset = divmod(row, WINDOW_ROWS)
-        if offset >= WINDOW_ROWS - PREFETCH_ROWS:
-            neighbour = number + 1
+        if self.reads_slowly:
+            if offset >= WINDOW_ROWS // 2:
+                self._want_neighbour(number + 2)
+            else:
+                self._want_neighbour(number - 2)
+            # The nearest last: the queue answers the latest request first.
+            if offset >= PREFETCH_ROWS:
+                self._want_neighbour(number + 1)
+            if offset < WINDOW_ROWS - PREFETCH_ROWS:
+                self._want_neighbour(number - 1)
+        elif offset >= WINDOW_ROWS - PREFETCH_ROWS:
+            self._want_neighbour(number + 1)
         elif offset < PREFETCH_ROWS:
-            neighbour = number - 1
-        else:
+            self._want_neighbour(number - 1)
+
+    def _want_neighbour(self, number: int) -> None:
+        if number < 0 or number * WINDOW_ROWS >= self._row_count:
             return
-        if neighbour < 0 or neighbour * WINDOW_ROWS >= self._row_count:
-            return
-        window = self._windows.get(neighbour)
+        window = self._windows.get(number)
         if window is None or window.generation != self._generation:
-            self._want_window(neighbour)
+            self._want_window(number)
+
+    def _note_read_time(self, asked_at: float) -> None:
+        seconds = time.monotonic() - asked_at
+        self._read_seconds = seconds if not self._read_seconds else (self._read_seconds + seconds) / 2
 
     def _want_window(self, number: int) -> None:
         if number in self._failed or (self._generation, number) in self._in_flight or self._closed:
@@ -587,7 +636,7 @@ class TableCore:
             fresh = window is not None and window.generation == self._generation
             if fresh or number * WINDOW_ROWS >= self._row_count:
                 continue
-            self._in_flight.add((self._generation, number))
+            self._in_flight[(self._generation, number)] = time.monotonic()
             self._run(_PageTag(self._generation, number), self._page_work(number))
 
     def _keep_window(self, number: int, records: list[Record[Any]]) -> None:
@@ -618,6 +667,8 @@ class TableCore:
             self._on_first_window(result, tag)
         elif isinstance(tag, _PageTag):
             self._on_page(result, tag)
+        elif isinstance(tag, _RefreshTag):
+            self._on_refresh(result, tag)
         elif isinstance(tag, _EstimateTag):
             self._on_estimate(result, tag)
             return  # nothing was waiting for it: the count still runs, or it is done
@@ -631,6 +682,7 @@ class TableCore:
             return  # superseded by a newer query
         self._first_pending = False
         if result.error is None:
+            self._note_read_time(tag.asked_at)
             self._first_records = result.value
         stashed, self._stashed_count = self._stashed_count, None
         if stashed is not None:
@@ -639,6 +691,25 @@ class TableCore:
             first = self._first_records
             self._reset_to(tag.query, Counted(len(first), self._total, {0: first}))
             self._provisional = True
+
+    def _on_refresh(self, result: Result[dict[int, list[Record[Any]]]], tag: _RefreshTag) -> None:
+        """Show the rows read again while their count is still coming (kept when it comes, if the count
+        did not change: the windows were read for the rows shown)."""
+        if tag.token != self._count_token:
+            return  # superseded: a newer query's own refresh or count is on its way
+        self._refreshing = False
+        if not self._counting or result.value is None or tag.row_count != self._row_count:
+            return  # counted already (and read again with it), or failed: the count's rows stand
+        self._refreshed = (tag.row_count, result.value)
+        for number, records in result.value.items():
+            window = self._windows.get(number)
+            if window is None or window.generation != self._generation:
+                continue
+            self._keep_window(number, records)
+            first = number * WINDOW_ROWS
+            last = min(first + len(records), self._row_count) - 1
+            if last >= first:
+                self._events.rows_changed(first, last)
 
     def _on_estimate(self, result: Result[int | None], tag: _EstimateTag) -> None:
         if tag.token != self._count_token or not self._counting or result.value is None:
@@ -664,6 +735,9 @@ class TableCore:
         if self._first_records is not None:
             counted = replace(counted, windows={0: self._first_records, **counted.windows})
         self._first_records = None
+        refreshed, self._refreshed = self._refreshed, None
+        if refreshed is not None and refreshed[0] == counted.count:
+            counted = replace(counted, windows={**refreshed[1], **counted.windows})
         provisional, self._provisional = self._provisional, False
         if tag.reset and not provisional:
             self._reset_to(tag.query, counted)
@@ -718,7 +792,7 @@ class TableCore:
 
     def _on_page(self, result: Result[list[Record[Any]]], tag: _PageTag) -> None:
         generation, number = tag.generation, tag.number
-        self._in_flight.discard((generation, number))
+        asked_at = self._in_flight.pop((generation, number), None)
         if generation != self._generation:
             self._pump()
             return  # rows of a superseded query
@@ -726,6 +800,8 @@ class TableCore:
             self._failed.add(number)
             self._events.error(result.error or "")
         else:
+            if asked_at is not None:
+                self._note_read_time(asked_at)
             self._keep_window(number, result.value)
             first = number * WINDOW_ROWS
             last = min(first + len(result.value), self._row_count) - 1

@@ -104,6 +104,17 @@ def count_work(
     return work
 
 
+def windows_work(
+    repository: Repository[Any], query: Query, windows: list[int], total: int
+) -> Callable[[], dict[int, list[Record[Any]]]]:
+    """These windows read again as the rows are counted (total: the row count shown meanwhile)."""
+    return lambda: {
+        number: read_window(repository, query, number, total)
+        for number in windows
+        if number * WINDOW_ROWS < total
+    }
+
+
 def estimate_work(repository: Repository[Any]) -> Callable[[], int | None]:
     return repository.estimated_count
 

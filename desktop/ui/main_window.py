@@ -442,7 +442,7 @@ class MainWindow(QMainWindow):
         if busy is not None:
             self.count_label.setText(busy)
         elif model.counted:
-            self.count_label.setText(f"{model.rowCount()} of {model.total_count} {entity.plural}")
+            self.count_label.setText(f"{model.rowCount():,} of {model.total_count:,} {entity.plural}")
         else:
             self.count_label.setText(f"Counting {entity.plural}…")
 

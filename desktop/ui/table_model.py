@@ -23,7 +23,16 @@ from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Query, Result, Tabl
 from desktop.ui.columns import Column, Kind, display_text, entity_columns, tooltip_text
 from desktop.ui.loading import run_off_gui_thread
 
-__all__ = ["MAX_WINDOWS", "PLACEHOLDER", "WINDOW_ROWS", "EntityTableModel", "Query", "Updater"]
+__all__ = [
+    "CHECK_ROLE",
+    "MAX_WINDOWS",
+    "PLACEHOLDER",
+    "WINDOW_ROWS",
+    "EntityTableModel",
+    "Query",
+    "Updater",
+    "cell_alignment",
+]
 
 PLACEHOLDER = "…"
 # The view asks for seven roles of every cell on every paint, about a thousand calls: the roles are
@@ -151,7 +160,7 @@ class EntityTableModel(QAbstractTableModel):
         self.columns: list[Column] = entity_columns(entity)
         self._updater: Updater = updater or _StoreUpdater(store)
         # Answers for every cell of a column, computed once (see DISPLAY_ROLE).
-        self._alignments = [_alignment(column).value for column in self.columns]
+        self._alignments = [cell_alignment(column).value for column in self.columns]
         # Queued even from the GUI thread: the core's calls always run after the current event.
         self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
         self._core = TableCore(
@@ -163,7 +172,8 @@ class EntityTableModel(QAbstractTableModel):
             synchronous=synchronous,
             started=started,
         )
-        self._row_cells = self._core.row_cells
+        # A row's display texts (formatted once), or None while its window is being read.
+        self.row_cells: Callable[[int], tuple[str | None, ...] | None] = self._core.row_cells
         self._cell_flags = self._flag_table()
 
     def _run_posted(self, call: Callable[[], None]) -> None:
@@ -357,7 +367,7 @@ class EntityTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = DISPLAY_ROLE) -> Any:
         if role == DISPLAY_ROLE:
             row = index.row()
-            cells = self._row_cells(row)
+            cells = self.row_cells(row)
             if cells is None:
                 return PLACEHOLDER if index.column() == 0 and 0 <= row < self._core.row_count else None
             return cells[index.column()] if index.isValid() else None
@@ -434,7 +444,7 @@ class EntityTableModel(QAbstractTableModel):
         )
 
 
-def _alignment(column: Column) -> Qt.AlignmentFlag:
+def cell_alignment(column: Column) -> Qt.AlignmentFlag:
     horizontal = Qt.AlignmentFlag.AlignRight if column.align is Align.RIGHT else Qt.AlignmentFlag.AlignLeft
     return horizontal | Qt.AlignmentFlag.AlignVCenter
 

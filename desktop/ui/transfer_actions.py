@@ -10,7 +10,9 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
+
+from desktop.ui.messages import show_message
 
 if TYPE_CHECKING:
     from desktop.store import Store
@@ -28,7 +30,7 @@ class MainWindow(Protocol):
     commands: StoreCommands
 
     @property
-    def current_view(self) -> EntityView: ...
+    def current_view(self) -> EntityView | None: ...
 
 
 def add_transfer_actions(window: QMainWindow, menu: QMenu) -> list[QAction]:
@@ -48,18 +50,23 @@ def add_transfer_actions(window: QMainWindow, menu: QMenu) -> list[QAction]:
     return added
 
 
-def open_import(window: MainWindow) -> ImportDialog:
+def open_import(window: MainWindow) -> ImportDialog | None:
     from desktop.ui.import_dialog import ImportDialog
 
-    dialog = ImportDialog(window.store, window.current_view.entity.name, window.commands, _widget(window))
+    view = _table_shown(window, "Import", "Import reads rows into the table shown")
+    if view is None:
+        return None
+    dialog = ImportDialog(window.store, view.entity.name, window.commands, _widget(window))
     dialog.open()
     return dialog
 
 
-def open_export(window: MainWindow) -> ExportDialog:
+def open_export(window: MainWindow) -> ExportDialog | None:
     from desktop.ui.export_dialog import ExportDialog
 
-    view = window.current_view
+    view = _table_shown(window, "Export", "Export writes the rows of the table shown")
+    if view is None:
+        return None
     query = asdict(view.model.query)
     dialog = ExportDialog(window.store, view.entity, query, _widget(window))
     dialog.open()
@@ -72,6 +79,15 @@ def open_copy(window: MainWindow) -> CopyDatabaseDialog:
     dialog = CopyDatabaseDialog(window.store, _widget(window))
     dialog.open()
     return dialog
+
+
+def _table_shown(window: MainWindow, title: str, what: str) -> EntityView | None:
+    """The table the dialog works on; on the Overview, which has none, a message says to choose one."""
+    view = window.current_view
+    if view is None:
+        text = f"{what}: choose the table's tab first."
+        show_message(_widget(window), QMessageBox.Icon.Information, title, text, name="chooseTableBox")
+    return view
 
 
 def _widget(window: MainWindow) -> QMainWindow:

@@ -232,7 +232,7 @@ class EntityView(QWidget):
         table.typed.connect(self._type_into_search)
         table.setObjectName(f"{self.entity.plural}Table")
         table.setModel(self.model)
-        table.setItemDelegate(EntityDelegate(table))
+        table.setItemDelegate(EntityDelegate(self.model, table))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         # Double-click and Enter open the edit dialog; a click on a selected cell edits in place.

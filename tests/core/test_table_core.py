@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,8 @@ from desktop.demo import load_sample_data
 from desktop.models import Task, TaskStatus, User
 from desktop.store import ENTITIES, Store
 from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Result, TableCore
-from desktop.table.core import PREFETCH_ROWS
+from desktop.table import core as table_core
+from desktop.table.core import PREFETCH_ROWS, SLOW_READ_S
 
 ROWS = 1_000
 TASKS = ENTITIES["task"]
@@ -38,7 +40,8 @@ def tasks_store(sqlite_store: Store) -> Store:
 
 
 class Spy:
-    """Wraps a repository method: notes every call's arguments; while `hold` is clear, calls wait for it."""
+    """Wraps a repository method: notes every call's arguments; while `hold` is clear, calls wait for it;
+    each call takes at least `delay` seconds."""
 
     def __init__(self, method: Callable[..., Any]) -> None:
         self._method = method
@@ -46,11 +49,13 @@ class Spy:
         self.threads: set[int] = set()
         self.hold = threading.Event()
         self.hold.set()
+        self.delay = 0.0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append((args, kwargs))
         self.threads.add(threading.get_ident())
         self.hold.wait(10)
+        time.sleep(self.delay)
         return self._method(*args, **kwargs)
 
 
@@ -102,16 +107,36 @@ def test_a_missing_window_is_read_then_its_rows_change(
 
 
 def test_rows_near_the_edge_of_a_window_read_the_next_one_ahead(
-    owner: Owner, make_core: MakeCore, tasks_store: Store, pages: Spy
+    owner: Owner, make_core: MakeCore, tasks_store: Store, pages: Spy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(table_core, "SLOW_READ_S", 60.0)  # however loaded the machine, reads are quick
     core = make_core(tasks_store, TASKS)
     owner.settle(core)
+    assert not core.reads_slowly
     title(core, WINDOW_ROWS // 2)
     assert core.is_idle()  # the middle of a window: nothing more to read
     title(core, WINDOW_ROWS - PREFETCH_ROWS)
     owner.run_until(core.is_idle)
     assert core.record_at(WINDOW_ROWS) is not None
     assert [args[0] for args, _ in pages.calls] == [0, WINDOW_ROWS]
+
+
+def test_when_windows_arrive_slowly_more_of_them_are_read_ahead(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, pages: Spy
+) -> None:
+    pages.delay = SLOW_READ_S * 1.5
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    assert core.reads_slowly  # the core timed its first window
+    title(core, 10)
+    assert core.is_idle()  # the top of the table: nothing read ahead yet
+    title(core, PREFETCH_ROWS)
+    owner.run_until(core.is_idle)
+    assert [args[0] for args, _ in pages.calls][1:] == [WINDOW_ROWS]  # the next window, 150 rows early
+    title(core, WINDOW_ROWS // 2)
+    owner.run_until(core.is_idle)
+    assert [args[0] for args, _ in pages.calls][1:] == [WINDOW_ROWS, 2 * WINDOW_ROWS]  # and the one after
+    assert core.record_at(3 * WINDOW_ROWS) is None  # no further
 
 
 def test_memory_stays_bounded_however_far_one_scrolls(
@@ -186,6 +211,48 @@ def test_a_change_of_the_data_is_counted_again_and_shown(
     assert owner.named("resize")[-1] == (ROWS, ROWS + 1)
     assert ("rows_changed", 0, ROWS - 1) in owner.events
     assert [change.kind for (change,) in owner.named("store_changed")] == ["created"]
+
+
+def test_an_edit_shows_before_the_rows_are_counted_again(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy, pages: Spy
+) -> None:
+    """Counting ten million rows again takes a while: the rows shown are read again beside it."""
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    edited = core.row_id(3)
+    assert edited is not None
+    counts.hold.clear()
+    pages.calls.clear()
+    writer = threading.Thread(target=lambda: tasks_store.tasks.update(edited, {"title": "Edited"}))
+    writer.start()  # a write elsewhere: its change comes to the owner through post
+    writer.join()
+    owner.run_until(lambda: title(core, 3) == "Edited")
+    assert core.count_pending and not core.is_idle()
+    assert ("rows_changed", 0, WINDOW_ROWS - 1) in owner.events
+    counts.hold.set()
+    owner.run_until(core.is_idle)
+    assert title(core, 3) == "Edited" and core.row_count == ROWS
+    assert len(pages.calls) == 1  # the count kept the rows read before it: nothing read twice
+
+
+def test_rows_read_again_for_a_count_that_changed_are_read_once_more(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy, pages: Spy
+) -> None:
+    """Read for the old row count, the rows read beside the count are not kept once it differs."""
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    counts.hold.clear()
+    writer = threading.Thread(target=lambda: tasks_store.tasks.delete(core.row_id(0) or 0))
+    writer.start()
+    writer.join()
+    owner.run_until(lambda: title(core, 0) == "Task 0001")  # read again for the rows shown
+    pages.calls.clear()
+    counts.hold.set()
+    owner.run_until(lambda: core.is_idle() and core.row_count == ROWS - 1)
+    title(core, 0)  # painted again: its window is stale now
+    owner.run_until(lambda: core.is_idle() and len(pages.calls) == 1)
+    assert title(core, 0) == "Task 0001"
+    owner.run_until(lambda: title(core, ROWS - 2) == "Task 0999")
 
 
 def test_a_followed_row_is_reported_where_a_change_moves_it(

@@ -78,7 +78,7 @@ def assert_done(qtbot: QtBot, window: MainWindow) -> None:
     assert not view.busy_indicator.isVisible()
     assert not view.rows_outdated and not greyed(view)
     model = view.model
-    assert count_label(window).text() == f"{model.rowCount()} of {model.total_count} tasks"
+    assert count_label(window).text() == f"{model.rowCount():,} of {model.total_count:,} tasks"
 
 
 def test_a_slow_search_says_searching_and_greys_the_old_rows(

@@ -20,6 +20,7 @@ from uihelpers import (
     column_texts,
     selected_texts,
     show,
+    shown_window,
     wait_settled,
 )
 
@@ -223,6 +224,18 @@ def test_every_action_has_its_shortcuts_and_an_icon(window: MainWindow, name: st
     assert action is not None
     assert [key.toString() for key in action.shortcuts()] == [QKeySequence(k).toString() for k in keys]
     assert not action.icon().isNull()
+
+
+def test_the_count_is_written_with_thousands_separators(
+    qtbot: QtBot, sample_store: Store, settings: QSettings
+) -> None:
+    with sample_store.engine.begin() as connection:
+        connection.execute(
+            sa.insert(Task.__table__),  # type: ignore[attr-defined]
+            [{"title": f"Bulk {n}", "status": "todo", "owner_id": 1} for n in range(1_228)],
+        )
+    with shown_window(qtbot, sample_store, settings) as window:
+        qtbot.waitUntil(lambda: window.count_label.text() == "1,234 of 1,234 tasks")
 
 
 def test_the_status_bar_counts_the_current_tab_and_shows_the_database(

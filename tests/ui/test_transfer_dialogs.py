@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from uihelpers import wait_settled
 
@@ -32,6 +34,22 @@ def _menu_texts(window: MainWindow) -> list[str]:
 def test_the_file_menu_offers_import_export_and_copy(window: MainWindow) -> None:
     names = _menu_texts(window)
     assert {"actionImport", "actionExport", "actionCopyDatabase"} <= set(names)
+
+
+@pytest.mark.parametrize("name", ["actionImport", "actionExport"])
+def test_on_the_overview_import_and_export_ask_for_a_table_first(
+    qtbot: QtBot, window: MainWindow, name: str
+) -> None:
+    window.tabs.setCurrentIndex(0)  # the Overview: no table is shown
+    assert window.current_view is None
+    action = window.findChild(QAction, name)
+    assert action is not None
+    action.trigger()
+    box = window.findChild(QMessageBox, "chooseTableBox")
+    assert box is not None and box.isVisible()
+    assert "choose the table's tab first" in box.text()
+    assert not window.findChildren(ImportDialog) and not window.findChildren(ExportDialog)
+    box.accept()
 
 
 def _import_dialog(qtbot: QtBot, window: MainWindow, path: Path) -> ImportDialog:

@@ -73,7 +73,7 @@ def test_search_waits_for_a_pause_in_typing_then_filters_in_sql(qtbot: QtBot, wi
 def test_a_search_the_index_serves_waits_a_shorter_pause_than_a_scan(
     qtbot: QtBot, window: MainWindow, sample_store: Store
 ) -> None:
-    view = open_tab(window, "task")
+    view = open_tab(qtbot, window, "task")
     bar = view.filter_bar
     search = window.findChild(QLineEdit, "tasksSearch")
     assert search is not None
