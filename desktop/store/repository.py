@@ -32,6 +32,7 @@ from desktop.errors import (
 from desktop.store.driver_errors import classify
 from desktop.store.entities import ENTITIES, Entity, Reference
 from desktop.store.events import Change
+from desktop.store.explain import PlanOf
 from desktop.store.merge import three_way
 from desktop.store.search import folds_to_ascii, matches_nothing, server_folding, sqlite_clause
 from desktop.store.search_index import (
@@ -323,9 +324,7 @@ class Repository(Generic[R]):
         if candidates is None:
             return 0.0
         stmt = self._where(sa.select(self._table.c.id), None, filters).where(candidates)
-        compiled = stmt.compile(dialect=self._store.engine.dialect)
-        explained = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
-        plan = explained.scalar_one()
+        plan = session.execute(PlanOf(stmt)).scalar_one()
         return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
     def _examined_walk(
