@@ -539,8 +539,9 @@ class TableCore:
         if refresh_first:
             refresh = _RefreshTag(self._count_token, self._row_count)
             self._run(refresh, windows_work(self.repository, query, windows, self._row_count))
-        windows = [] if first_window or refresh_first else windows
-        work = count_work(self.repository, query, windows, follow, key, known, total)
+        windows = [] if first_window else windows
+        read_beside_for = self._row_count if refresh_first else None
+        work = count_work(self.repository, query, windows, follow, key, known, total, read_beside_for)
         tag = _CountTag(self._count_token, query, reset, follow)
         self._counting = True
         if known is None:

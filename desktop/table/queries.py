@@ -78,8 +78,13 @@ def count_work(
     key: tuple[Hashable, ...],
     known: tuple[int, int] | None,
     known_total: int | None,
+    read_beside_for: int | None = None,
 ) -> Callable[[], Counted]:
-    """Count (unless the counts are known: same WHERE, same data), read the windows, find the followed row."""
+    """Count (unless the counts are known: same WHERE, same data), read the windows, find the followed row.
+
+    read_beside_for: the windows are being read beside this count for that many rows; they are read
+    here only if the count found another number (those read beside it do not fit).
+    """
 
     def work() -> Counted:
         filters = query.filter_values
@@ -91,9 +96,10 @@ def count_work(
                 total = count
             else:
                 total = known_total if known_total is not None else repository.count()
+        wanted = windows if count != read_beside_for else []
         pages = {
             number: read_window(repository, query, number, count)
-            for number in windows
+            for number in wanted
             if number * WINDOW_ROWS < count
         }
         position = None
