@@ -96,6 +96,7 @@ class StorageKind(StrEnum):
     READ_ONLY = "read_only"
     CONNECTION = "connection"
     OUT_OF_RANGE = "out_of_range"
+    CANCELLED = "cancelled"
     OTHER = "other"
 
 
@@ -111,6 +112,13 @@ class StorageError(TaskforceError):
         super().__init__(message)
         self.kind = kind
         self.retryable = retryable
+
+
+class CancelledError(StorageError):
+    """A statement was stopped on purpose (a newer query replaced it); nothing was changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind=StorageKind.CANCELLED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """The data store: everything the GUI does goes through here. No Qt."""
 
 from desktop.errors import (
+    CancelledError,
     ConflictError,
     DatabaseOpenError,
     DuplicateError,
@@ -13,6 +14,7 @@ from desktop.errors import (
     StorageKind,
     TaskforceError,
 )
+from desktop.store.cancel import Cancel
 from desktop.store.entities import ENTITIES, Entity
 from desktop.store.events import Change
 from desktop.store.fields import Reference
@@ -23,6 +25,8 @@ __all__ = [
     "ENTITIES",
     "MAX_LIST_LIMIT",
     "MAX_PAGE_LIMIT",
+    "Cancel",
+    "CancelledError",
     "Change",
     "ConflictError",
     "DatabaseOpenError",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from desktop.errors import (
+    CancelledError,
     DuplicateError,
     FieldProblem,
     InvalidDataError,
@@ -33,6 +34,7 @@ BUSY = "The database is busy in another program: the change was not saved. Try a
 READ_ONLY = "The database is read-only: changes cannot be saved."
 CONNECTION = "The connection to the database was lost. Check that it is reachable and try again."
 OUT_OF_RANGE = "A number is too large for the database: the change was not saved."
+CANCELLED = "The query was stopped: a newer one replaced it."
 
 MESSAGES = {
     StorageKind.DISK_FULL: DISK_FULL,
@@ -41,6 +43,7 @@ MESSAGES = {
     StorageKind.READ_ONLY: READ_ONLY,
     StorageKind.CONNECTION: CONNECTION,
     StorageKind.OUT_OF_RANGE: OUT_OF_RANGE,
+    StorageKind.CANCELLED: CANCELLED,
 }
 RETRYABLE = frozenset({StorageKind.BUSY, StorageKind.CONNECTION})
 
@@ -56,12 +59,14 @@ class Refusal:
 
 # --- SQLite: extended result codes (https://sqlite.org/rescode.html) ----------
 
-SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 5, 6, 8, 10, 13, 14
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_INTERRUPT, SQLITE_IOERR = 5, 6, 8, 9, 10
+SQLITE_FULL, SQLITE_CANTOPEN = 13, 14
 SQLITE_CONSTRAINT_FOREIGNKEY, SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY = 787, 2067, 1555
 SQLITE_PRIMARY = {
     SQLITE_BUSY: StorageKind.BUSY,
     SQLITE_LOCKED: StorageKind.BUSY,
     SQLITE_READONLY: StorageKind.READ_ONLY,
+    SQLITE_INTERRUPT: StorageKind.CANCELLED,  # sqlite3.Connection.interrupt()
     SQLITE_IOERR: StorageKind.IO,
     SQLITE_FULL: StorageKind.DISK_FULL,
     SQLITE_CANTOPEN: StorageKind.IO,
@@ -89,6 +94,7 @@ PG_STATES = {
     "58030": StorageKind.IO,
     "22003": StorageKind.OUT_OF_RANGE,
     "25006": StorageKind.READ_ONLY,
+    "57014": StorageKind.CANCELLED,  # query canceled (a cancel request)
     "40001": StorageKind.BUSY,  # serialization failure
     "40P01": StorageKind.BUSY,  # deadlock detected
     "55P03": StorageKind.BUSY,  # lock not available
@@ -126,6 +132,7 @@ MARIADB_CODES = {
     1213: StorageKind.BUSY,  # deadlock
     1264: StorageKind.OUT_OF_RANGE,
     1290: StorageKind.READ_ONLY,  # --read-only
+    1317: StorageKind.CANCELLED,  # query execution was interrupted (KILL QUERY)
     1792: StorageKind.READ_ONLY,  # read-only transaction
     1927: StorageKind.CONNECTION,  # connection killed
     2003: StorageKind.CONNECTION,  # cannot connect
@@ -232,4 +239,6 @@ def classify(error: sa.exc.DBAPIError, entity: Entity) -> TaskforceError:
     # The driver's first line only: PostgreSQL goes on with the statement, which is no one's business.
     first_line = str(error.orig).strip().splitlines()[:1]
     message = MESSAGES.get(kind, f"The database refused the operation: {''.join(first_line)}")
+    if kind is StorageKind.CANCELLED:
+        return CancelledError(message)
     return StorageError(message, kind=kind, retryable=kind in RETRYABLE)

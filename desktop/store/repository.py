@@ -29,6 +29,7 @@ from desktop.errors import (
     RelatedRowError,
     invalid_data,
 )
+from desktop.store.cancel import Cancel
 from desktop.store.driver_errors import classify
 from desktop.store.entities import ENTITIES, Entity, Reference
 from desktop.store.events import Change
@@ -535,9 +536,11 @@ class Repository(Generic[R]):
         stmt = stmt.order_by(*self._ordering(order_by, descending)).offset(skip).limit(limit)
         return self._fetch_reads(stmt)
 
-    def count(self, search: str | None = None, **filters: Any) -> int:
+    def count(self, search: str | None = None, *, cancel: Cancel | None = None, **filters: Any) -> int:
+        """The rows that match; cancel: a handle that can stop the count from another thread (it
+        then raises CancelledError)."""
         stmt = self._where(sa.select(sa.func.count()).select_from(self._table), search, filters)
-        with self.transaction() as session:
+        with self.transaction() as session, cancel.running(session) if cancel is not None else nullcontext():
             return int(session.execute(stmt).scalar_one())
 
     def search_served(self, search: str) -> bool | None:
