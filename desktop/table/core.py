@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import SQLModel
 
-from desktop.store import ENTITIES, Change, Entity, Record, Reference, Repository, Store
+from desktop.store import ENTITIES, Cancel, Change, Entity, Record, Reference, Repository, Store
 from desktop.table.events import TableEvents
 from desktop.table.queries import (
     WINDOW_ROWS,
@@ -68,6 +68,10 @@ class _Window:
         self.cells[offset] = None
 
 
+def _ignore(result: Result[None]) -> None:
+    """Nothing waits for a count to be stopped: its own result says it was (and is ignored)."""
+
+
 @dataclass(frozen=True)
 class _CountTag:
     token: int
@@ -107,7 +111,7 @@ class _PageTag:
 
 
 class TableCore:
-    """Window cache, query scheduling (one count at a time, the newest query wins), read-ahead,
+    """Window cache, query scheduling (a newer query stops the count of the one before), read-ahead,
     counting and position lookups for the rows of one entity; no Qt.
 
     synchronous=True waits for every query as it is asked (tests, scripts): the statements still
@@ -155,9 +159,12 @@ class TableCore:
         # After a change: the windows shown, read again before the count (row count they were read for).
         self._refreshing = False
         self._refreshed: tuple[int, dict[int, list[Record[Any]]]] | None = None
-        # One count at a time: a query asked for while one is counted waits for it (only the last).
-        self._count_running: _CountTag | None = None
-        self._next_count: tuple[_CountTag, Callable[[], Counted]] | None = None
+        # The count of the newest query, and its handle: a newer query stops it and starts its own
+        # beside the stopped one while that finishes. Counts being stopped: a newer query waits
+        # (only the last) while more than one is, so queries typed in a row do not pile up.
+        self._count_running: tuple[_CountTag, Cancel] | None = None
+        self._counts_stopping: set[_CountTag] = set()
+        self._next_count: tuple[_CountTag, Callable[[], Counted], Cancel] | None = None
         self._data_version = 0  # +1 whenever the rows may have changed, so counts are taken again
         # The last count: for (search, filters, data version), the rows that match and all rows.
         self._last_count: tuple[tuple[Hashable, ...], int, int] | None = None
@@ -515,6 +522,7 @@ class TableCore:
     def _start_count(self) -> None:
         self._count_token += 1
         self._next_count = None  # a count still waiting to start is for an older query
+        self._stop_running_count()
         query = self._wanted
         reset = self._reset_wanted or query != self._shown
         # Refresh what was looked at last, so it is current the moment the new count shows.
@@ -541,11 +549,12 @@ class TableCore:
             self._run(refresh, windows_work(self.repository, query, windows, self._row_count))
         windows = [] if first_window else windows
         read_beside_for = self._row_count if refresh_first else None
-        work = count_work(self.repository, query, windows, follow, key, known, total, read_beside_for)
+        cancel = Cancel()
+        work = count_work(self.repository, query, windows, follow, key, known, total, read_beside_for, cancel)
         tag = _CountTag(self._count_token, query, reset, follow)
         self._counting = True
         if known is None:
-            self._submit_count(tag, work)
+            self._submit_count(tag, work, cancel)
         else:
             self._run(tag, work)  # no counting: only windows to read
         if first_window:
@@ -646,21 +655,31 @@ class TableCore:
         while len(self._windows) > MAX_WINDOWS:
             self._windows.popitem(last=False)
 
-    def _submit_count(self, tag: _CountTag, work: Callable[[], Counted]) -> None:
-        """Counts of superseded queries cannot be stopped: queries typed in a row must not pile up."""
-        if self._count_running is not None:
-            self._next_count = (tag, work)
+    def _stop_running_count(self) -> None:
+        """Stop the count of a superseded query (its result is ignored by token anyway)."""
+        if self._count_running is None:
             return
-        self._count_running = tag
+        (superseded, cancel), self._count_running = self._count_running, None
+        self._counts_stopping.add(superseded)
+        # Stopping sends a request to the database (MariaDB: a statement): never on the owner's thread.
+        run_in_background(cancel.cancel, _ignore)
+
+    def _submit_count(self, tag: _CountTag, work: Callable[[], Counted], cancel: Cancel) -> None:
+        """Start the count now, beside one count being stopped at most; else when one of those is done."""
+        if len(self._counts_stopping) > 1:
+            self._next_count = (tag, work, cancel)
+            return
+        self._count_running = (tag, cancel)
         self._run(tag, work)
 
     def _on_result(self, tag: Hashable, result: Result[Any]) -> None:
         if self._closed:
             return
         if isinstance(tag, _CountTag):
-            if tag is self._count_running:
+            if self._count_running is not None and tag is self._count_running[0]:
                 self._count_running = None
-            if self._count_running is None and self._next_count is not None:
+            self._counts_stopping.discard(tag)
+            if self._next_count is not None and len(self._counts_stopping) <= 1:
                 waiting, self._next_count = self._next_count, None
                 self._submit_count(*waiting)
             self._on_count(result, tag)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from desktop.store import Record, Repository
+from desktop.store import Cancel, Record, Repository
 
 WINDOW_ROWS = 200
 
@@ -79,11 +79,13 @@ def count_work(
     known: tuple[int, int] | None,
     known_total: int | None,
     read_beside_for: int | None = None,
+    cancel: Cancel | None = None,
 ) -> Callable[[], Counted]:
     """Count (unless the counts are known: same WHERE, same data), read the windows, find the followed row.
 
     read_beside_for: the windows are being read beside this count for that many rows; they are read
     here only if the count found another number (those read beside it do not fit).
+    cancel: stops the counting from another thread (the work then fails with CancelledError).
     """
 
     def work() -> Counted:
@@ -91,11 +93,11 @@ def count_work(
         if known is not None:
             count, total = known
         else:
-            count = repository.count(query.search, **filters)
+            count = repository.count(query.search, cancel=cancel, **filters)
             if not query.narrowed:
                 total = count
             else:
-                total = known_total if known_total is not None else repository.count()
+                total = known_total if known_total is not None else repository.count(cancel=cancel)
         wanted = windows if count != read_beside_for else []
         pages = {
             number: read_window(repository, query, number, count)

@@ -13,7 +13,7 @@ from corehelpers import Owner
 
 from desktop.demo import load_sample_data
 from desktop.models import Task, TaskStatus, User
-from desktop.store import ENTITIES, Store
+from desktop.store import ENTITIES, Cancel, Store
 from desktop.table import MAX_WINDOWS, WINDOW_ROWS, Pending, Result, TableCore
 from desktop.table import core as table_core
 from desktop.table.core import PREFETCH_ROWS, SLOW_READ_S
@@ -40,8 +40,9 @@ def tasks_store(sqlite_store: Store) -> Store:
 
 
 class Spy:
-    """Wraps a repository method: notes every call's arguments; while `hold` is clear, calls wait for it;
-    each call takes at least `delay` seconds."""
+    """Wraps a repository method: notes every call's arguments; while `hold` is clear, calls wait for it
+    (a call given a `cancel` handle stops waiting when it is cancelled, unless `cancellable` is False:
+    a statement slow to stop); each call takes at least `delay` seconds."""
 
     def __init__(self, method: Callable[..., Any]) -> None:
         self._method = method
@@ -50,11 +51,16 @@ class Spy:
         self.hold = threading.Event()
         self.hold.set()
         self.delay = 0.0
+        self.cancellable = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append((args, kwargs))
         self.threads.add(threading.get_ident())
-        self.hold.wait(10)
+        cancel: Cancel | None = kwargs.get("cancel")
+        deadline = time.monotonic() + 10
+        while not self.hold.wait(0.01) and time.monotonic() < deadline:
+            if self.cancellable and cancel is not None and cancel.cancelled:
+                break  # the method itself refuses to run on a cancelled handle
         time.sleep(self.delay)
         return self._method(*args, **kwargs)
 
@@ -180,23 +186,49 @@ def test_the_first_rows_of_a_filter_come_before_its_count(
     assert owner.named("resize")[-1] == (WINDOW_ROWS, len(range(2, ROWS, 3)))
 
 
-def test_queries_typed_in_a_row_are_counted_one_at_a_time_and_the_newest_wins(
+def test_a_superseded_count_is_stopped_and_the_newest_counted_without_waiting_for_it(
     owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy
 ) -> None:
     core = make_core(tasks_store, TASKS)
     owner.settle(core)
     counts.calls.clear()
     counts.hold.clear()
-    for text in ("Task 0", "Task 00", "Task 001"):
-        core.set_filters(search=text)
-        owner.run_until(lambda: len(counts.calls) >= 1)
-    owner.run_until(lambda: core.record_at(0) is not None and not core.reset_pending)
-    assert len(counts.calls) == 1  # the first count still runs; only the newest query waits for it
-    assert title(core, 0) == "Task 0010"
+    core.set_filters(search="Task 0")
+    owner.run_until(lambda: len(counts.calls) >= 1)
+    superseded: Cancel = counts.calls[0][1]["cancel"]
+    assert not superseded.cancelled
+    core.set_filters(search="Task 001")
+    owner.run_until(lambda: len(counts.calls) >= 2)  # started while every count is still held
+    newest: Cancel = counts.calls[1][1]["cancel"]
+    owner.run_until(lambda: superseded.cancelled)
+    assert not newest.cancelled
     counts.hold.set()
     owner.run_until(core.is_idle)
     assert [args for args, _ in counts.calls] == [("Task 0",), ("Task 001",)]
-    assert core.row_count == 10
+    assert core.row_count == 10 and title(core, 0) == "Task 0010"
+    assert owner.named("error") == []  # the stopped count's error is no one's concern
+
+
+def test_while_two_counts_are_being_stopped_the_newest_query_waits_for_one_of_them(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy
+) -> None:
+    """Queries typed in a row do not pile up: one count runs, beside one being stopped at most."""
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    counts.calls.clear()
+    counts.hold.clear()
+    counts.cancellable = False  # statements slow to stop: they run until the hold is released
+    for text in ("Task 0", "Task 00"):
+        core.set_filters(search=text)
+        owner.run_until(lambda text=text: any(args == (text,) for args, _ in counts.calls))
+    core.set_filters(search="Task 001")
+    owner.run_until(lambda: title(core, 0) == "Task 0010" and not core.reset_pending)  # its first rows
+    assert [args for args, _ in counts.calls] == [("Task 0",), ("Task 00",)]
+    owner.run_until(lambda: all(kwargs["cancel"].cancelled for _, kwargs in counts.calls))
+    counts.hold.set()
+    owner.run_until(core.is_idle)
+    assert [args for args, _ in counts.calls] == [("Task 0",), ("Task 00",), ("Task 001",)]
+    assert core.row_count == 10 and owner.named("error") == []
 
 
 def test_a_change_of_the_data_is_counted_again_and_shown(
