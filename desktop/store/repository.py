@@ -282,7 +282,7 @@ class Repository(Generic[R]):
             stmt = stmt.where(sa.false())
         elif search:
             text = search.strip()
-            columns = [self._table.c[name] for name in self.entity.search_columns]
+            columns = self._search_columns()
             candidates = self._indexed_candidates(columns, text) if indexed else None
             found = self._matching(columns, text)
             found = found if candidates is None else sa.and_(candidates, found)
@@ -301,8 +301,18 @@ class Repository(Generic[R]):
 
     def _scans(self, search: str) -> bool:
         """Whether no search index serves this search (its text is scanned for)."""
-        columns = [self._table.c[name] for name in self.entity.search_columns]
+        columns = self._search_columns()
         return self._indexed_candidates(columns, search.strip()) is None
+
+    def _search_columns(self) -> builtins.list[sa.Column[Any]]:
+        return [self._table.c[name] for name in self.entity.search_columns]
+
+    def _joined_window(
+        self, records: sa.Select[Any], window: sa.Select[Any], ordering: Sequence[sa.ColumnElement[Any]]
+    ) -> sa.Select[Any]:
+        """The rows (with their reference names) whose ids a window's query selects, in order."""
+        window_ids = window.subquery("window_ids")
+        return records.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
 
     def _window_rows(
         self,
@@ -311,16 +321,13 @@ class Repository(Generic[R]):
         window: sa.Select[Any],
         ordering: Sequence[sa.ColumnElement[Any]],
     ) -> builtins.list[sa.Row[Any]]:
-        """The rows (with their reference names) whose ids a window's query selects, in order."""
-        window_ids = window.subquery("window_ids")
-        joined = records.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
-        return builtins.list(session.execute(joined))
+        return builtins.list(session.execute(self._joined_window(records, window, ordering)))
 
     def _planned_candidates(self, session: Session, search: str, filters: Mapping[str, Any]) -> float:
         """How many rows PostgreSQL's planner expects its trigram indexes to find for the search
         (EXPLAIN: planned, not run). Its statistics of the indexed columns tell common text from
         rare, as SQLite's count of its index's candidates does."""
-        columns = [self._table.c[name] for name in self.entity.search_columns]
+        columns = self._search_columns()
         candidates = self._indexed_candidates(columns, search.strip())
         if candidates is None:
             return 0.0
@@ -341,8 +348,7 @@ class Repository(Generic[R]):
         A derived table of the first rows would be read whole before it is filtered; this walk
         stops as soon as the window is full, as PostgreSQL's walk of a derived table does.
         """
-        window_ids = window.subquery("window_ids")
-        joined = records.join(window_ids, window_ids.c.id == self._table.c.id).order_by(*ordering)
+        joined = self._joined_window(records, window, ordering)
         try:
             with session.begin_nested():  # a sort stopped midway fails the statement, not the transaction
                 rows = builtins.list(
@@ -378,7 +384,7 @@ class Repository(Generic[R]):
         for any text) and would walk the sort index to find a few matches, whole for text no row holds.
         """
         keys = [clause.element.label(f"key_{n}") for n, clause in enumerate(ordering)]
-        searched = [self._table.c[name] for name in self.entity.search_columns]
+        searched = self._search_columns()
         if walked:
             head = self._where(ids.add_columns(*searched, *keys), None, filters).order_by(*ordering)
             rows = head.limit(WALKED_ROWS).subquery("head")
