@@ -713,18 +713,19 @@ class TableCore:
             self._provisional = True
 
     def _on_refresh(self, result: Result[dict[int, list[Record[Any]]]], tag: _RefreshTag) -> None:
-        """Show the rows read again while their count is still coming (kept when it comes, if the count
-        did not change: the windows were read for the rows shown)."""
+        """Show the rows read again after a change, whether their count is still coming (then they are
+        kept when it comes) or came first without them; not if the count found another number (its
+        own job read the rows for it)."""
         if tag.token != self._count_token:
             return  # superseded: a newer query's own refresh or count is on its way
         self._refreshing = False
-        if not self._counting or result.value is None or tag.row_count != self._row_count:
-            return  # counted already (and read again with it), or failed: the count's rows stand
-        self._refreshed = (tag.row_count, result.value)
+        if result.value is None or tag.row_count != self._row_count:
+            return  # failed, or counted anew with the rows read for the new count
+        if self._counting:
+            self._refreshed = (tag.row_count, result.value)
         for number, records in result.value.items():
-            window = self._windows.get(number)
-            if window is None or window.generation != self._generation:
-                continue
+            if number not in self._windows:
+                continue  # scrolled away meanwhile
             self._keep_window(number, records)
             first = number * WINDOW_ROWS
             last = min(first + len(records), self._row_count) - 1

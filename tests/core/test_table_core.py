@@ -267,6 +267,30 @@ def test_an_edit_shows_before_the_rows_are_counted_again(
     assert len(pages.calls) == 1  # the count kept the rows read before it: nothing read twice
 
 
+def test_rows_read_again_after_their_count_came_are_shown_too(
+    owner: Owner, make_core: MakeCore, tasks_store: Store, pages: Spy
+) -> None:
+    """The count of an unchanged number of rows may come first, without rows: those read beside it
+    are still shown when they come."""
+    core = make_core(tasks_store, TASKS)
+    owner.settle(core)
+    edited = core.row_id(3)
+    assert edited is not None
+    pages.hold.clear()
+    writer = threading.Thread(target=lambda: tasks_store.tasks.update(edited, {"title": "Edited"}))
+    writer.start()
+    writer.join()
+    pages.calls.clear()
+    # Counted: the rows read beside the count still wait.
+    owner.run_until(lambda: bool(owner.named("store_changed")) and not core.count_pending)
+    assert len(pages.calls) == 1 and not core.is_idle()
+    pages.hold.set()
+    owner.run_until(core.is_idle)
+    record = core.record_at(3)  # as loaded, nothing asked for: the rows read beside the count
+    assert record is not None and record.read.title == "Edited"
+    assert len(pages.calls) == 1
+
+
 def test_rows_read_beside_a_count_that_changed_are_read_again_with_it(
     owner: Owner, make_core: MakeCore, tasks_store: Store, counts: Spy, pages: Spy
 ) -> None:
